@@ -1,0 +1,190 @@
+"""Result objects and their JSON form (schema ``tb_histdiag/diagnostics/v1``).
+
+Frozen dataclasses that the rules produce and the plugin, the CLI and the reports consume.
+``to_dict`` gives the wire contract documented in ``docs/http_api.md``: plain Python numbers only
+(TensorBoard's ``Respond`` rejects numpy scalars) and ``null`` for NaN and ±Inf.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Union
+
+SCHEMA = "tb_histdiag/diagnostics/v1"
+
+#: Severities of verdicts, mildest first.
+SEVERITIES = ("info", "warning", "critical")
+
+#: Status of a tag, layer or run: the worst verdict's severity, ``ok`` or ``unknown``.
+STATUSES = ("ok", "unknown", "info", "warning", "critical")
+
+EvidenceValue = Union[float, int, str, bool, None]
+
+
+def plain(value: object) -> object:
+    """Return ``value`` as plain JSON data: Python numbers, NaN/±Inf as ``None``, tuples as lists."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return plain(value.tolist())
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    raise TypeError(f"cannot put {type(value).__name__} into the diagnostics JSON")
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """One finding: what is wrong (or notable), the numbers it rests on and what to do about it.
+
+    ``steps`` is the ``[first, last]`` logged step where the finding shows; ``tags`` lists the tags
+    a layer- or run-level verdict rests on (empty for tag verdicts).
+    """
+
+    id: str
+    severity: str
+    title: str
+    summary: str
+    evidence: Mapping[str, EvidenceValue]
+    steps: tuple[int, ...]
+    fix: str
+    tags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the verdict's JSON form."""
+        out = {
+            "id": self.id,
+            "severity": self.severity,
+            "title": self.title,
+            "summary": self.summary,
+            "evidence": plain(dict(self.evidence)),
+            "steps": [int(s) for s in self.steps],
+            "fix": self.fix,
+        }
+        if self.tags:
+            out["tags"] = list(self.tags)
+        return out
+
+
+def status_of(verdicts: tuple[Verdict, ...], unknown: bool = False) -> str:
+    """Return the worst severity among ``verdicts``; ``unknown`` or ``ok`` when there is none."""
+    worst = max((SEVERITIES.index(v.severity) for v in verdicts), default=-1)
+    if worst >= 0:
+        return SEVERITIES[worst]
+    return "unknown" if unknown else "ok"
+
+
+@dataclasses.dataclass(frozen=True)
+class TagDiagnosis:
+    """The diagnosis of one histogram series. ``reason`` explains an ``unknown`` status."""
+
+    tag: str
+    role: str
+    layer: str
+    depth: int
+    steps: int
+    first_step: int | None
+    last_step: int | None
+    verdicts: tuple[Verdict, ...]
+    reason: str | None = None
+    #: W1 distance between the first and last logged step relative to their spread (None: unknown).
+    movement: float | None = None
+
+    @property
+    def status(self) -> str:
+        """Worst verdict severity, ``ok``, or ``unknown`` when the series cannot be judged."""
+        return status_of(self.verdicts, unknown=self.reason is not None)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the tag's JSON form."""
+        return {
+            "tag": self.tag,
+            "role": self.role,
+            "layer": self.layer,
+            "depth": self.depth,
+            "steps": self.steps,
+            "first_step": self.first_step,
+            "last_step": self.last_step,
+            "status": self.status,
+            "reason": self.reason,
+            "movement": plain(self.movement),
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerDiagnosis:
+    """The tags of one layer and the verdicts that need them together (e.g. ``bias_only``)."""
+
+    layer: str
+    depth: int
+    tags: tuple[str, ...]
+    verdicts: tuple[Verdict, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the layer's JSON form."""
+        return {
+            "layer": self.layer,
+            "depth": self.depth,
+            "tags": list(self.tags),
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class RunDiagnosis:
+    """The diagnosis of one run: its tags, its layers and the run-level verdicts."""
+
+    run: str
+    tags: tuple[TagDiagnosis, ...]
+    layers: tuple[LayerDiagnosis, ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """The worst status among the run's verdicts, layers and tags."""
+        everything = self.verdicts + tuple(v for layer in self.layers for v in layer.verdicts)
+        everything += tuple(v for tag in self.tags for v in tag.verdicts)
+        unknown = bool(self.tags) and all(t.status == "unknown" for t in self.tags)
+        return status_of(everything, unknown=unknown)
+
+    def counts(self) -> dict[str, int]:
+        """Number of tags per status."""
+        out = dict.fromkeys(("critical", "warning", "info", "ok", "unknown"), 0)
+        for tag in self.tags:
+            out[tag.status] += 1
+        return out
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the run's JSON form."""
+        return {
+            "run": self.run,
+            "status": self.status,
+            "counts": self.counts(),
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "layers": [layer.to_dict() for layer in self.layers],
+            "tags": [t.to_dict() for t in self.tags],
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnosis:
+    """Diagnoses of several runs: the whole ``tb_histdiag/diagnostics/v1`` document."""
+
+    runs: tuple[RunDiagnosis, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the JSON document."""
+        return {"schema": SCHEMA, "runs": [r.to_dict() for r in self.runs]}
+
+    def worst(self) -> str:
+        """The worst status over all runs (``ok`` for no runs)."""
+        order = ("ok", "unknown", "info", "warning", "critical")
+        return max((r.status for r in self.runs), key=order.index, default="ok")

@@ -1,0 +1,270 @@
+"""The TensorBoard plugin: thin HTTP routes over ``*_impl`` methods.
+
+Loaded by TensorBoard through the ``tensorboard_plugins`` entry point. This module must import
+with nothing but tensorboard, werkzeug and numpy and must never raise at import time: an entry
+point that fails to import stops TensorBoard itself from starting. Every response goes through
+``http_util.Respond`` (``nosniff``, gzip, JSON cleansing); errors are JSON ``{"error": ...}``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+
+import numpy as np
+from tensorboard import plugin_util
+from tensorboard.backend import http_util
+from tensorboard.plugins import base_plugin
+from werkzeug import wrappers
+
+from tb_histdiag import stats
+from tb_histdiag.diagnosis import Diagnoser
+from tb_histdiag.model import SCHEMA, plain
+from tb_histdiag.series import HISTOGRAMS_PLUGIN, HistogramReader
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_NAME = "tb_histdiag"
+STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+
+#: Longest run or tag name accepted in a query (longer names cannot come from a real logdir path).
+MAX_PARAM_LENGTH = 4096
+
+_MIME_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".map": "application/json",
+}
+
+
+class RequestError(Exception):
+    """A client error answered as JSON ``{"error": message}`` with ``code``."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _listing(names: list[str], limit: int = 10) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _json_route(handler: Callable) -> Callable:
+    """Wrap a route: GET/HEAD only, JSON errors, and no traceback ever reaches the client."""
+
+    @functools.wraps(handler)
+    @wrappers.Request.application
+    def route(self: HistDiagPlugin, request: wrappers.Request) -> wrappers.Response:
+        if request.method not in ("GET", "HEAD"):
+            return http_util.Respond(
+                request,
+                {"error": f"method {request.method} not allowed; use GET"},
+                "application/json",
+                code=405,
+                headers=[("Allow", "GET, HEAD")],
+            )
+        try:
+            return handler(self, request)
+        except RequestError as e:
+            return http_util.Respond(request, {"error": e.message}, "application/json", code=e.code)
+        except Exception:
+            logger.exception("tb_histdiag: unexpected error serving %s", request.path)
+            return http_util.Respond(
+                request,
+                {"error": "internal error in tb_histdiag; see the TensorBoard log for details"},
+                "application/json",
+                code=500,
+            )
+
+    return route
+
+
+def _param(request: wrappers.Request, name: str, required: bool) -> str | None:
+    values = request.args.getlist(name)
+    if not values:
+        if required:
+            raise RequestError(400, f"missing query parameter '{name}'")
+        return None
+    if len(values) > 1:
+        raise RequestError(400, f"query parameter '{name}' given {len(values)} times; give it once")
+    value = values[0]
+    if not value:
+        raise RequestError(400, f"query parameter '{name}' is empty")
+    if len(value) > MAX_PARAM_LENGTH:
+        raise RequestError(400, f"query parameter '{name}' is longer than {MAX_PARAM_LENGTH} characters")
+    return value
+
+
+def _static_files(directory: str) -> dict[str, str]:
+    """The allow-list: relative URL path → file path of every regular file built into ``static/``."""
+    files = {}
+    if not os.path.isdir(directory):
+        return files
+    for root, dirs, names in os.walk(directory, followlinks=False):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+        for name in names:
+            path = os.path.join(root, name)
+            ext = os.path.splitext(name)[1]
+            if ext in _MIME_TYPES and os.path.isfile(path) and not os.path.islink(path):
+                rel = os.path.relpath(path, directory).replace(os.sep, "/")
+                files[rel] = path
+    return files
+
+
+class HistDiagPlugin(base_plugin.TBPlugin):
+    """The Diagnostics tab: health verdicts for histogram series."""
+
+    plugin_name = PLUGIN_NAME
+
+    def __init__(self, context: base_plugin.TBContext):
+        self._provider = context.data_provider
+        self._diagnoser = Diagnoser(HistogramReader(context.data_provider, context.sampling_hints))
+        self._static = _static_files(STATIC_DIR)
+
+    def get_plugin_apps(self) -> dict[str, Callable]:
+        return {
+            "/runs": self._serve_runs,
+            "/diagnostics": self._serve_diagnostics,
+            "/series": self._serve_series,
+            "/static/*": self._serve_static,
+        }
+
+    def is_active(self) -> bool:
+        # TensorBoard enables the tab from data_plugin_names(); this is only its fallback.
+        return False
+
+    def data_plugin_names(self) -> tuple[str, ...]:
+        return (HISTOGRAMS_PLUGIN,)
+
+    def frontend_metadata(self) -> base_plugin.FrontendMetadata:
+        return base_plugin.FrontendMetadata(es_module_path="/static/index.js", tab_name="Diagnostics")
+
+    # Implementations: plain arguments in, plain data out.
+
+    def _index(self, ctx: object, experiment: str) -> dict:
+        if self._provider is None:
+            return {}
+        return self._diagnoser.reader.index(ctx, experiment)
+
+    def _run_infos(self, ctx: object, experiment: str, run: str) -> dict:
+        index = self._index(ctx, experiment)
+        if run not in index:
+            raise RequestError(404, f"run '{run}' has no histograms (runs: {_listing(list(index))})")
+        return index[run]
+
+    def runs_impl(self, ctx: object, experiment: str) -> dict:
+        """Runs with their histogram tags, each with role, layer, depth and step facts."""
+        out = []
+        for run, infos in self._index(ctx, experiment).items():
+            roles = self._diagnoser.roles(infos)
+            out.append(
+                {
+                    "run": run,
+                    "tags": [
+                        {
+                            "tag": tag,
+                            "role": roles[tag].role,
+                            "layer": roles[tag].layer,
+                            "depth": roles[tag].depth,
+                            "last_step": info.max_step,
+                        }
+                        for tag, info in infos.items()
+                    ],
+                }
+            )
+        return {"runs": out}
+
+    def diagnostics_impl(
+        self, ctx: object, experiment: str, run: str | None = None, tag: str | None = None
+    ) -> dict:
+        """The diagnostics document for all runs, one run, and/or one tag."""
+        if run is not None:
+            infos = self._run_infos(ctx, experiment, run)
+            if tag is not None and tag not in infos:
+                raise RequestError(
+                    404, f"run '{run}' has no histogram tag '{tag}' (tags: {_listing(list(infos))})"
+                )
+            diagnosis = self._diagnoser.diagnose_run(
+                ctx, experiment, run, infos, None if tag is None else tag.__eq__
+            )
+            if not diagnosis.tags:
+                raise RequestError(404, f"run '{run}' has no readable histogram data")
+            return {"schema": SCHEMA, "runs": [diagnosis.to_dict()]}
+        result = self._diagnoser.diagnose(
+            ctx, experiment, tags=None if tag is None else tag.__eq__
+        ).to_dict()
+        if tag is not None and not result["runs"]:
+            raise RequestError(404, f"no run has a histogram tag '{tag}'")
+        return result
+
+    def series_impl(self, ctx: object, experiment: str, run: str, tag: str) -> dict:
+        """Chart data of one series: steps, distribution bands and re-binned histograms."""
+        infos = self._run_infos(ctx, experiment, run)
+        if tag not in infos:
+            raise RequestError(
+                404, f"run '{run}' has no histogram tag '{tag}' (tags: {_listing(list(infos))})"
+            )
+        series = self._diagnoser.reader.read(ctx, experiment, run, [tag]).get(tag)
+        if series is None:
+            raise RequestError(404, f"histogram tag '{tag}' of run '{run}' has no data")
+        s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
+        edges, binned = stats.rebin(series.left, series.right, series.counts, s.valid)
+        role = self._diagnoser.roles(infos)[tag]
+        return plain(
+            {
+                "run": run,
+                "tag": tag,
+                "role": role.role,
+                "layer": role.layer,
+                "steps": series.steps,
+                "wall_times": series.wall_times,
+                "valid": s.valid,
+                "nonfinite": s.nonfinite,
+                "stats": {
+                    "min": s.minimum,
+                    "max": s.maximum,
+                    "mean": s.mean,
+                    "std": s.std,
+                    "count": s.total,
+                },
+                "bands": {"basis_points": list(stats.BASIS_POINTS), "values": s.bands},
+                "histogram": {"edges": edges, "counts": np.round(binned, 6)},
+            }
+        )
+
+    # Routes.
+
+    @_json_route
+    def _serve_runs(self, request: wrappers.Request) -> wrappers.Response:
+        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+        return http_util.Respond(request, self.runs_impl(ctx, experiment), "application/json")
+
+    @_json_route
+    def _serve_diagnostics(self, request: wrappers.Request) -> wrappers.Response:
+        run, tag = _param(request, "run", False), _param(request, "tag", False)
+        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+        body = self.diagnostics_impl(ctx, experiment, run, tag)
+        return http_util.Respond(request, body, "application/json")
+
+    @_json_route
+    def _serve_series(self, request: wrappers.Request) -> wrappers.Response:
+        run, tag = _param(request, "run", True), _param(request, "tag", True)
+        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+        return http_util.Respond(request, self.series_impl(ctx, experiment, run, tag), "application/json")
+
+    @_json_route
+    def _serve_static(self, request: wrappers.Request) -> wrappers.Response:
+        prefix = f"/data/plugin/{PLUGIN_NAME}/static/"
+        rel = request.path[len(prefix) :] if request.path.startswith(prefix) else ""
+        path = self._static.get(rel)
+        if path is None:
+            raise RequestError(404, "no such static file")
+        with open(path, "rb") as f:
+            body = f.read()
+        return http_util.Respond(request, body, _MIME_TYPES[os.path.splitext(path)[1]])

@@ -1,0 +1,309 @@
+"""Vectorised statistics of a whole histogram series at once.
+
+Pure numpy; nothing here imports TensorBoard. Input is the padded ``[steps, buckets]`` form of
+:class:`tb_histdiag.series.Series`. Mass is treated as uniform inside a bucket and as a point mass in
+a zero-width bucket, the same convention TensorBoard's Distributions and Histograms views use.
+Distributions whose edges change from step to step are compared through their quantile functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: TensorBoard's Distributions view basis points (min, -1.5σ, -1σ, -0.5σ, median, ..., max).
+BASIS_POINTS = (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)
+
+#: Probability levels of the quantile grid used for distances (midpoints of 64 equal slices).
+GRID_SIZE = 64
+GRID = (np.arange(GRID_SIZE) + 0.5) / GRID_SIZE
+
+#: Width of the bucket TensorBoard-format writers put exact zeros into (torch: ``[0, 1e-12]``).
+ZERO_BUCKET_WIDTH = 1e-12
+
+#: Number of bins of TensorBoard's Histograms view.
+HISTOGRAM_BINS = 30
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SeriesStats:
+    """Per-step statistics of a series; every array has one entry per step (``[S]``).
+
+    ``valid`` marks steps with finite data and positive mass; other entries of such steps are NaN.
+    ``quantiles`` is ``[S, GRID_SIZE]``, ``bands`` is ``[S, 9]`` at :data:`BASIS_POINTS`.
+    ``w1_prev`` is the Wasserstein-1 distance to the previous valid step (NaN for the first).
+    ``same_as_prev`` is true when a step's buckets are bit-identical to the previous step's.
+    """
+
+    steps: NDArray[np.int64]
+    valid: NDArray[np.bool_]
+    nonfinite: NDArray[np.bool_]
+    negative_counts: NDArray[np.bool_]
+    total: NDArray[np.float64]
+    minimum: NDArray[np.float64]
+    maximum: NDArray[np.float64]
+    mean: NDArray[np.float64]
+    std: NDArray[np.float64]
+    excess_kurtosis: NDArray[np.float64]
+    nonempty_buckets: NDArray[np.int64]
+    count_gcd: NDArray[np.int64]
+    zero_mass: NDArray[np.float64]
+    quantiles: NDArray[np.float64]
+    bands: NDArray[np.float64]
+    w1_prev: NDArray[np.float64]
+    same_as_prev: NDArray[np.bool_]
+
+    @property
+    def valid_index(self) -> NDArray[np.int64]:
+        """Indices of the valid steps, in step order."""
+        return np.flatnonzero(self.valid)
+
+
+def _sorted_buckets(
+    left: NDArray[np.float64], right: NDArray[np.float64], counts: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Sort each row's buckets by left edge and make backwards buckets zero-width."""
+    order = np.argsort(left, axis=1, kind="stable")
+    left = np.take_along_axis(left, order, axis=1)
+    right = np.take_along_axis(right, order, axis=1)
+    counts = np.take_along_axis(counts, order, axis=1)
+    return left, np.maximum(left, right), counts
+
+
+def quantile_matrix(
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    probabilities: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Return the ``[S, P]`` quantiles of every row at the given probability levels.
+
+    Rows must be sorted by edge, have non-negative finite counts and a positive total. Levels 0 and
+    1 give the outer edges of the first and last non-empty bucket. All rows are searched at once:
+    each row's normalised CDF is shifted by ``2 * row`` so one flat ``searchsorted`` serves all.
+    """
+    steps, width = counts.shape
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 0.0, 1.0)
+    if steps == 0:
+        return np.zeros((0, p.size))
+    total = counts.sum(axis=1, keepdims=True)
+    cum = np.cumsum(counts, axis=1) / total
+    offset = 2.0 * np.arange(steps)[:, None]
+    flat_cum = (cum + offset).ravel()
+    targets = (np.clip(p, 1e-12, 1.0 - 1e-12)[None, :] + offset).ravel()
+    idx = np.searchsorted(flat_cum, targets, side="left").reshape(steps, p.size)
+    row_start = (np.arange(steps) * width)[:, None]
+    idx = np.clip(idx, row_start, row_start + width - 1)
+    k = idx - row_start
+    rows = np.arange(steps)[:, None]
+    cum_before = np.where(k > 0, cum[rows, np.maximum(k - 1, 0)], 0.0)
+    bucket_mass = counts[rows, k] / total
+    frac = np.where(bucket_mass > 0, (p[None, :] - cum_before) / np.where(bucket_mass > 0, bucket_mass, 1.0), 0.0)
+    frac = np.clip(frac, 0.0, 1.0)
+    lo, hi = left[rows, k], right[rows, k]
+    q = lo + frac * (hi - lo)
+
+    nonempty = counts > 0
+    first = np.argmax(nonempty, axis=1)
+    last = width - 1 - np.argmax(nonempty[:, ::-1], axis=1)
+    r = np.arange(steps)
+    q = np.where(p[None, :] <= 0.0, left[r, first][:, None], q)
+    q = np.where(p[None, :] >= 1.0, right[r, last][:, None], q)
+    return q
+
+
+def compute(
+    steps: NDArray[np.int64],
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    nonfinite: NDArray[np.bool_] | None = None,
+) -> SeriesStats:
+    """Compute :class:`SeriesStats` for padded ``[S, K]`` bucket arrays.
+
+    Never raises on malformed data: non-finite steps, steps without mass and negative counts are
+    marked, and their statistics are NaN.
+    """
+    with np.errstate(all="ignore"):
+        return _compute(
+            np.asarray(steps, dtype=np.int64),
+            np.asarray(left, dtype=np.float64),
+            np.asarray(right, dtype=np.float64),
+            np.asarray(counts, dtype=np.float64),
+            nonfinite,
+        )
+
+
+def _compute(
+    steps: NDArray[np.int64],
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    nonfinite: NDArray[np.bool_] | None,
+) -> SeriesStats:
+    n, width = counts.shape if counts.ndim == 2 else (0, 1)
+    if n == 0:
+        left = right = counts = np.zeros((0, 1))
+        width = 1
+
+    finite_rows = np.isfinite(left).all(axis=1) & np.isfinite(right).all(axis=1)
+    finite_rows &= np.isfinite(counts).all(axis=1)
+    flagged = np.zeros(n, dtype=bool) if nonfinite is None else np.asarray(nonfinite, dtype=bool)
+    nonfinite_rows = flagged | ~finite_rows
+    negative = (counts < 0).any(axis=1)
+
+    # Work on a cleaned copy: bad rows become one empty bucket at 0 and are masked out at the end.
+    clean_l = np.where(finite_rows[:, None], left, 0.0)
+    clean_r = np.where(finite_rows[:, None], right, 0.0)
+    clean_c = np.where(finite_rows[:, None], np.maximum(counts, 0.0), 0.0)
+    clean_l, clean_r, clean_c = _sorted_buckets(clean_l, clean_r, clean_c)
+    raw_counts = clean_c.copy()
+    total = clean_c.sum(axis=1)
+    valid = ~nonfinite_rows & (total > 0)
+    # Moments use counts relative to each row's largest, so huge counts cannot overflow.
+    peak = clean_c.max(axis=1, keepdims=True) if width else np.ones((n, 1))
+    clean_c = clean_c / np.where(peak > 0, peak, 1.0)
+    # Give invalid rows a dummy unit mass so the vectorised maths below stays finite.
+    clean_c[~valid] = 0.0
+    clean_c[~valid, 0] = 1.0
+    clean_l[~valid] = 0.0
+    clean_r[~valid] = 0.0
+    mass = clean_c.sum(axis=1)
+
+    mid = 0.5 * (clean_l + clean_r)
+    half = 0.5 * (clean_r - clean_l)
+    mean = (clean_c * mid).sum(axis=1) / mass
+    dev = mid - mean[:, None]
+    # Uniform mass inside a bucket adds h²/3 to the second and 2d²h² + h⁴/5 to the fourth moment.
+    var = (clean_c * (dev**2 + half**2 / 3.0)).sum(axis=1) / mass
+    m4 = (clean_c * (dev**4 + 2.0 * dev**2 * half**2 + half**4 / 5.0)).sum(axis=1) / mass
+    var = np.maximum(var, 0.0)
+    std = np.sqrt(var)
+    kurt = np.where(var > 0, m4 / np.where(var > 0, var, 1.0) ** 2 - 3.0, np.nan)
+
+    nonempty = clean_c > 0
+    first = np.argmax(nonempty, axis=1)
+    last = width - 1 - np.argmax(nonempty[:, ::-1], axis=1)
+    r = np.arange(n)
+    minimum = clean_l[r, first]
+    maximum = clean_r[r, last]
+
+    zero_bucket = (clean_l >= -ZERO_BUCKET_WIDTH) & (clean_r <= ZERO_BUCKET_WIDTH)
+    zero_mass = (clean_c * zero_bucket).sum(axis=1) / mass
+
+    count_gcd = _count_gcd(raw_counts)
+    quantiles = quantile_matrix(clean_l, clean_r, clean_c, GRID)
+    bands = quantile_matrix(
+        clean_l, clean_r, clean_c, np.asarray(BASIS_POINTS, dtype=np.float64) / 10000.0
+    )
+
+    w1_prev = np.full(n, np.nan)
+    vi = np.flatnonzero(valid)
+    if vi.size > 1:
+        w1_prev[vi[1:]] = np.abs(np.diff(quantiles[vi], axis=0)).mean(axis=1)
+
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        # Compare the raw rows, not the cleaned ones, so a change of edges is always seen.
+        raw = np.stack([left, right, counts], axis=2)
+        same[1:] = (raw[1:] == raw[:-1]).all(axis=(1, 2)) & finite_rows[1:] & finite_rows[:-1]
+
+    def masked(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        out = np.array(values, dtype=np.float64, copy=True)
+        out[~valid] = np.nan
+        return out
+
+    quantiles[~valid] = np.nan
+    bands[~valid] = np.nan
+    return SeriesStats(
+        steps=steps,
+        valid=valid,
+        nonfinite=nonfinite_rows,
+        negative_counts=negative,
+        total=np.where(valid, total, 0.0),
+        minimum=masked(minimum),
+        maximum=masked(maximum),
+        mean=masked(mean),
+        std=masked(std),
+        excess_kurtosis=masked(kurt),
+        nonempty_buckets=np.where(valid, nonempty.sum(axis=1), 0),
+        count_gcd=np.where(valid, count_gcd, 0),
+        zero_mass=masked(zero_mass),
+        quantiles=quantiles,
+        bands=bands,
+        w1_prev=w1_prev,
+        same_as_prev=same,
+    )
+
+
+def _count_gcd(counts: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Greatest common divisor of each row's non-zero counts (1 when counts are not integers).
+
+    A constant-initialised layer keeps its values in groups of the layer width, which shows as
+    bucket counts that all share a large common divisor.
+    """
+    integral = (counts == np.round(counts)).all(axis=1) & (counts < 2.0**53).all(axis=1)
+    ints = np.where(integral[:, None], counts, 0.0).astype(np.int64)
+    g = np.gcd.reduce(ints, axis=1) if ints.shape[1] else np.zeros(ints.shape[0], dtype=np.int64)
+    return np.where(integral & (g > 0), g, 1).astype(np.int64)
+
+
+def wasserstein(q_a: NDArray[np.float64], q_b: NDArray[np.float64]) -> float:
+    """Wasserstein-1 distance between two distributions given as quantile rows on :data:`GRID`."""
+    return float(np.abs(np.asarray(q_a) - np.asarray(q_b)).mean())
+
+
+def rebin(
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    valid: NDArray[np.bool_],
+    bins: int = HISTOGRAM_BINS,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Re-bin every valid step to ``bins`` equal bins over the range of all valid steps.
+
+    Returns ``(edges[bins + 1], counts[S, bins])``, as TensorBoard's Histograms view draws them:
+    mass spread uniformly inside a bucket, a zero-width bucket counted as a point mass, and a zero
+    range widened to ``[v/1.1 - 1, v*1.1 + 1]``. Rows of invalid steps are all zero.
+    """
+    with np.errstate(all="ignore"):
+        return _rebin(left, right, counts, valid, bins)
+
+
+def _rebin(
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    valid: NDArray[np.bool_],
+    bins: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    n = counts.shape[0]
+    if n == 0 or not valid.any():
+        return np.linspace(-1.0, 1.0, bins + 1), np.zeros((n, bins))
+    sl, sr, sc = _sorted_buckets(
+        np.where(valid[:, None], left, 0.0),
+        np.where(valid[:, None], right, 0.0),
+        np.where(valid[:, None], np.maximum(counts, 0.0), 0.0),
+    )
+    has_mass = sc > 0
+    lo = float(np.min(np.where(has_mass, sl, np.inf)))
+    hi = float(np.max(np.where(has_mass, sr, -np.inf)))
+    if not hi > lo:
+        lo, hi = sorted((lo / 1.1 - 1.0, lo * 1.1 + 1.0))
+    edges = np.linspace(lo, hi, bins + 1)
+    # Mass of each bucket at or below each edge: [S, K, E], then a difference over edges.
+    width = sr - sl
+    e = edges[None, None, :]
+    frac = np.where(
+        width[:, :, None] > 0,
+        np.clip((e - sl[:, :, None]) / np.where(width > 0, width, 1.0)[:, :, None], 0.0, 1.0),
+        (e >= sl[:, :, None]).astype(np.float64),
+    )
+    below = (sc[:, :, None] * frac).sum(axis=1)
+    binned = np.diff(below, axis=1)
+    # Point masses exactly at the lowest edge belong to the first bin.
+    binned[:, 0] += below[:, 0]
+    binned[~valid] = 0.0
+    return edges, binned
