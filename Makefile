@@ -1,0 +1,60 @@
+# tb_histdiag — `make help` lists the targets. Everything runs inside .venv (created on demand).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEMO_LOGDIR ?= demo_logdir
+PORT ?= 6006
+
+.DEFAULT_GOAL := help
+.PHONY: help install build demo demo-data test lint format test-js test-py bench clean
+
+help:  ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+build: frontend/node_modules/.package-lock.json  ## Build the frontend bundle into tb_histdiag/static/
+	cd frontend && npm run build
+
+$(VENV)/.installed: $(VENV)/bin/python setup.py pyproject.toml
+	$(MAKE) build
+	$(PY) -m pip install -q -e ".[dev,test,demo]"
+	touch $@
+
+install: $(VENV)/.installed  ## Create .venv and install the package (editable) with dev/test/demo extras
+
+demo-data: install  ## Generate the demo logdir from real training (numpy networks)
+	$(PY) -m tb_histdiag.scenarios $(DEMO_LOGDIR)
+
+demo: demo-data  ## Build, generate the demo logdir, start TensorBoard on 127.0.0.1:$(PORT)
+	@echo "Open http://127.0.0.1:$(PORT)/#tb_histdiag"
+	$(VENV)/bin/tensorboard --logdir $(DEMO_LOGDIR) --host 127.0.0.1 --port $(PORT) \
+	  --samples_per_plugin=histograms=0
+
+lint: install  ## ruff check + format check
+	$(VENV)/bin/ruff check tb_histdiag tests scripts setup.py
+	$(VENV)/bin/ruff format --check tb_histdiag tests scripts setup.py
+
+format: install  ## Apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix tb_histdiag tests scripts setup.py
+	$(VENV)/bin/ruff format tb_histdiag tests scripts setup.py
+
+test-js: build  ## Frontend logic tests (node --test)
+	cd frontend && npm test
+
+test-py: install  ## Python tests: unit, data providers, WSGI app, real tensorboard, browser
+	$(PY) -m pytest
+
+test: lint test-js test-py  ## The whole suite (what CI runs)
+
+bench: install  ## Benchmarks against TensorBoard's own routes (not built yet)
+	$(PY) scripts/bench.py
+
+clean:  ## Remove build output, caches and the demo logdir (keeps .venv)
+	rm -rf build dist *.egg-info tb_histdiag/static .pytest_cache .ruff_cache $(DEMO_LOGDIR)
+	find . -name __pycache__ -prune -exec rm -rf {} +

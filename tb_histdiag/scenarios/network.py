@@ -1,0 +1,379 @@
+"""A small numpy MLP trained with real backpropagation, for the demo and test logdirs.
+
+Nothing here is faked: the histograms the scenarios write are the weights, biases, activations and
+gradients of a real network learning a real (synthetic) task, so the diagnostics see what a user's
+training would produce, including its numerical quirks.
+
+The task is three interleaved 2-D spirals embedded into ``input_dim`` dimensions (the two spiral
+coordinates plus low-variance noise dimensions, mixed by a fixed random rotation), so every input
+feature carries signal and a linear model cannot solve it: the hidden layers have to learn.
+
+Layout follows Keras: a layer's weight (kernel) is ``[fan_in, fan_out]``, its bias ``[fan_out]``.
+Everything is float64 and seeded, so a configuration always produces the same numbers on one
+machine (BLAS may differ in the last bits between machines).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+INITS = ("default", "glorot", "normal", "constant")
+OPTIMIZERS = ("sgd", "adam")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines one training run.
+
+    Attributes:
+        hidden: widths of the hidden layers; the network is ``input_dim -> *hidden -> classes``.
+        activation: nonlinearity of every hidden layer (``relu``, ``tanh``, ``sigmoid``,
+            ``linear``); the output layer is always linear (logits, softmax in the loss).
+        init: ``default`` (PyTorch ``nn.Linear``: weight and bias ``U(+-1/sqrt(fan_in))``),
+            ``glorot`` (Keras ``Dense``: Glorot-uniform weight, zero bias), ``normal``
+            (weight ``N(0, init_scale^2)``, zero bias) or ``constant`` (every weight equals
+            ``init_scale``, biases 0: symmetry is never broken).
+        init_scale: the constant of ``constant``, the standard deviation of ``normal``.
+        bias_init: if set, every hidden-layer bias starts at this value instead (e.g. a negative
+            value kills ReLUs).
+        optimizer: ``sgd`` (with optional ``momentum``) or ``adam``.
+        lr: learning rate; 0 means nothing is ever updated.
+        frozen: 0-based indices of layers whose parameters are never updated. Their gradients are
+            still computed and reported, as with ``requires_grad`` on but no optimizer entry.
+        steps: number of *logged* steps by default; training runs ``steps * log_every`` updates.
+        log_every: training steps between two logged steps.
+        batch_size, n_samples, input_dim, classes: the task.
+        nan_at: fraction of the run (0..1) after which ``nan_count`` weights of layer
+            ``nan_layer`` become NaN (simulating a corrupted update), placed on the first logged
+            step at or after that point so the NaN itself is logged; None disables it.
+        seed: seeds the data, the initialisation and the batch order.
+    """
+
+    hidden: tuple[int, ...] = (32, 32, 32)
+    activation: str = "relu"
+    init: str = "default"
+    init_scale: float = 0.5
+    bias_init: float | None = None
+    optimizer: str = "adam"
+    lr: float = 0.01
+    momentum: float = 0.0
+    frozen: tuple[int, ...] = ()
+    steps: int = 100
+    log_every: int = 3
+    batch_size: int = 128
+    n_samples: int = 1536
+    input_dim: int = 10
+    classes: int = 3
+    nan_at: float | None = None
+    nan_layer: int = 1
+    nan_count: int = 3
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if self.steps < 1 or self.log_every < 1:
+            raise ValueError("steps and log_every must be at least 1")
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Layer widths from input to output, e.g. ``(10, 32, 32, 32, 3)``."""
+        return (self.input_dim, *self.hidden, self.classes)
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers (hidden layers plus the output layer)."""
+        return len(self.hidden) + 1
+
+    def replace(self, **changes: object) -> TrainConfig:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    """One layer's arrays at one logged step (copies, safe to keep).
+
+    ``weight`` and ``bias`` are the values the forward pass of this step used (before this step's
+    update); ``preactivation`` and ``activation`` are that forward pass on the step's batch
+    (``[batch, fan_out]``; for the linear output layer both are the logits); ``weight_grad`` and
+    ``bias_grad`` are the gradients of the batch loss.
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    preactivation: np.ndarray
+    activation: np.ndarray
+    weight_grad: np.ndarray
+    bias_grad: np.ndarray
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What one logged step reports: the training step, batch loss and accuracy, every layer."""
+
+    step: int
+    loss: float
+    accuracy: float
+    layers: tuple[LayerRecord, ...]
+
+
+def make_spirals(
+    n_samples: int, input_dim: int, classes: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spirals, one arm per class, embedded in ``input_dim`` dimensions.
+
+    Returns standardised inputs ``[n_samples, input_dim]`` and integer labels ``[n_samples]``.
+    """
+    if input_dim < 2:
+        raise ValueError("input_dim must be at least 2")
+    per_class = n_samples // classes
+    labels = np.repeat(np.arange(classes), per_class)
+    radius = np.tile(np.linspace(0.1, 1.0, per_class), classes)
+    # One and a half turns per arm, arms offset by 2*pi/classes, with angular noise so the classes
+    # overlap a little and the loss cannot reach zero.
+    angle = labels * (2 * np.pi / classes) + radius * 3 * np.pi + rng.normal(0, 0.3, labels.size)
+    plane = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1) * 2.0
+    noise = rng.normal(0.0, 0.3, (labels.size, input_dim - 2))
+    # A random rotation spreads the signal over all inputs, so no input weight is special.
+    rotation, _ = np.linalg.qr(rng.normal(size=(input_dim, input_dim)))
+    x = np.concatenate([plane, noise], axis=1) @ rotation
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    order = rng.permutation(labels.size)
+    return x[order], labels[order]
+
+
+def init_params(
+    config: TrainConfig, rng: np.random.Generator
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Initial weights ``[fan_in, fan_out]`` and biases ``[fan_out]`` of every layer."""
+    weights: list[np.ndarray] = []
+    biases: list[np.ndarray] = []
+    sizes = config.sizes
+    for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if config.init == "default":
+            bound = 1.0 / np.sqrt(fan_in)
+            w = rng.uniform(-bound, bound, (fan_in, fan_out))
+            b = rng.uniform(-bound, bound, fan_out)
+        elif config.init == "glorot":
+            bound = np.sqrt(6.0 / (fan_in + fan_out))
+            w = rng.uniform(-bound, bound, (fan_in, fan_out))
+            b = np.zeros(fan_out)
+        elif config.init == "normal":
+            w = rng.normal(0.0, config.init_scale, (fan_in, fan_out))
+            b = np.zeros(fan_out)
+        else:  # constant
+            w = np.full((fan_in, fan_out), config.init_scale)
+            b = np.zeros(fan_out)
+        if config.bias_init is not None and index < config.n_layers - 1:
+            b = np.full(fan_out, config.bias_init)
+        weights.append(w)
+        biases.append(b)
+    return weights, biases
+
+
+def _activate(name: str, z: np.ndarray) -> np.ndarray:
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        # The clip keeps exp() from overflowing; sigmoid is exactly 0/1 in float64 long before.
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+    return z
+
+
+def _activation_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Derivative of the activation at ``z`` (``a`` is its output, reused where cheaper)."""
+    if name == "relu":
+        return (z > 0.0).astype(z.dtype)
+    if name == "tanh":
+        return 1.0 - a * a
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    return np.ones_like(z)
+
+
+def _softmax_xent(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray, float]:
+    """Mean cross-entropy, its gradient w.r.t. the logits, and the accuracy."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(labels.size)
+    loss = float(-log_probs[rows, labels].mean())
+    grad = np.exp(log_probs)
+    grad[rows, labels] -= 1.0
+    grad /= labels.size
+    accuracy = float((logits.argmax(axis=1) == labels).mean())
+    return loss, grad, accuracy
+
+
+class _Adam:
+    """Adam (Kingma & Ba) with PyTorch's default betas and epsilon."""
+
+    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.moments: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.t = 0
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        self.t += 1
+        c1 = 1.0 - self.beta1**self.t
+        c2 = 1.0 - self.beta2**self.t
+        for key, (p, g) in enumerate(zip(params, grads)):
+            m, v = self.moments.get(key, (np.zeros_like(p), np.zeros_like(p)))
+            m = self.beta1 * m + (1.0 - self.beta1) * g
+            v = self.beta2 * v + (1.0 - self.beta2) * g * g
+            self.moments[key] = (m, v)
+            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+
+class _SGD:
+    """Plain SGD, with heavy-ball momentum if ``momentum > 0``."""
+
+    def __init__(self, lr: float, momentum: float = 0.0):
+        self.lr, self.momentum = lr, momentum
+        self.velocity: dict[int, np.ndarray] = {}
+
+    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
+        for key, (p, g) in enumerate(zip(params, grads)):
+            if self.momentum:
+                v = self.momentum * self.velocity.get(key, np.zeros_like(p)) + g
+                self.velocity[key] = v
+                p -= self.lr * v
+            else:
+                p -= self.lr * g
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One forward and backward pass over a batch (see :func:`forward_backward`)."""
+
+    loss: float
+    accuracy: float
+    preactivations: tuple[np.ndarray, ...]
+    activations: tuple[np.ndarray, ...]
+    weight_grads: tuple[np.ndarray, ...]
+    bias_grads: tuple[np.ndarray, ...]
+
+
+def forward_backward(
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    activation: str,
+) -> Pass:
+    """Mean softmax cross-entropy of a batch and its exact gradients by backpropagation.
+
+    Hidden layers use ``activation``, the last layer is linear (logits). Returns per layer the
+    pre-activations, activations (for the last layer both are the logits) and the gradients of
+    the loss w.r.t. every weight ``[fan_in, fan_out]`` and bias ``[fan_out]``.
+    """
+    n_layers = len(weights)
+    # Overflow and NaN are part of the failure scenarios, so numpy stays quiet about them.
+    with np.errstate(all="ignore"):
+        inputs: list[np.ndarray] = []
+        pre: list[np.ndarray] = []
+        post: list[np.ndarray] = []
+        h = x
+        for i in range(n_layers):
+            inputs.append(h)
+            z = h @ weights[i] + biases[i]
+            h = _activate(activation, z) if i < n_layers - 1 else z
+            pre.append(z)
+            post.append(h)
+        loss, delta, accuracy = _softmax_xent(h, y)
+
+        # Backward; delta is dLoss/dz of layer i.
+        w_grads: list[np.ndarray] = [np.empty(0)] * n_layers
+        b_grads: list[np.ndarray] = [np.empty(0)] * n_layers
+        for i in range(n_layers - 1, -1, -1):
+            w_grads[i] = inputs[i].T @ delta
+            b_grads[i] = delta.sum(axis=0)
+            if i > 0:
+                delta = (delta @ weights[i].T) * _activation_grad(
+                    activation, pre[i - 1], post[i - 1]
+                )
+    return Pass(loss, accuracy, tuple(pre), tuple(post), tuple(w_grads), tuple(b_grads))
+
+
+def train(config: TrainConfig, steps: int | None = None) -> Iterator[StepRecord]:
+    """Train the MLP and yield a :class:`StepRecord` at every logged step.
+
+    Args:
+        config: the run's configuration.
+        steps: number of logged steps (default ``config.steps``); training performs
+            ``steps * config.log_every`` updates and logs training steps ``0, log_every, ...``.
+
+    Every record holds copies, so callers may keep them. Parameters of ``config.frozen`` layers
+    are never changed; a learning rate of 0 changes nothing at all.
+    """
+    n_logged = config.steps if steps is None else steps
+    if n_logged < 1:
+        raise ValueError("steps must be at least 1")
+    rng = np.random.default_rng(config.seed)
+    x_all, y_all = make_spirals(config.n_samples, config.input_dim, config.classes, rng)
+    weights, biases = init_params(config, rng)
+    n_layers = config.n_layers
+    frozen = {i % n_layers for i in config.frozen}
+    trainable = [i for i in range(n_layers) if i not in frozen]
+    optimizer: _Adam | _SGD = (
+        _Adam(config.lr) if config.optimizer == "adam" else _SGD(config.lr, config.momentum)
+    )
+    nan_step = -1
+    if config.nan_at is not None:
+        nan_step = int(np.ceil(config.nan_at * (n_logged - 1))) * config.log_every
+    batch = min(config.batch_size, y_all.size)
+    order = rng.permutation(y_all.size)
+    cursor = 0
+
+    for step in range(n_logged * config.log_every):
+        if cursor + batch > order.size:  # new epoch, new shuffle
+            order = rng.permutation(y_all.size)
+            cursor = 0
+        idx = order[cursor : cursor + batch]
+        cursor += batch
+        x, y = x_all[idx], y_all[idx]
+
+        if step == nan_step:
+            w = weights[config.nan_layer % n_layers]
+            # A few weights become NaN, the rest untouched: a partial NaN, as after a bad update.
+            hit = rng.choice(w.size, size=min(config.nan_count, w.size), replace=False)
+            w.flat[hit] = np.nan
+
+        result = forward_backward(weights, biases, x, y, config.activation)
+
+        if step % config.log_every == 0:
+            yield StepRecord(
+                step=step,
+                loss=result.loss,
+                accuracy=result.accuracy,
+                layers=tuple(
+                    LayerRecord(
+                        weight=weights[i].copy(),
+                        bias=biases[i].copy(),
+                        preactivation=result.preactivations[i],
+                        activation=result.activations[i],
+                        weight_grad=result.weight_grads[i],
+                        bias_grad=result.bias_grads[i],
+                    )
+                    for i in range(n_layers)
+                ),
+            )
+
+        if config.lr and trainable:
+            with np.errstate(all="ignore"):
+                optimizer.step(
+                    [weights[i] for i in trainable] + [biases[i] for i in trainable],
+                    [result.weight_grads[i] for i in trainable]
+                    + [result.bias_grads[i] for i in trainable],
+                )

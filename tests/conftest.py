@@ -1,0 +1,258 @@
+"""Shared fixtures: logdirs written by real writers, and TensorBoard's two real data providers.
+
+The ``writers`` logdir has one run per writer (torch ``SummaryWriter``, tensorboardX, and
+TensorBoard's own TF2-format ``histogram_pb``), each with the same tags:
+
+- ``fc1.weight``: normal values that drift and widen every step (healthy, learning)
+- ``fc1.bias``: the same values at every step (frozen)
+- ``const``: every value 0.5 (constant)
+- ``relu``: a ReLU output, about half exact zeros
+- ``blowup``: finite until step 5, then NaN and Inf values (non-finite)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+STEPS = 10
+NAN_FROM_STEP = 5
+WRITER_RUNS = ("torch", "tbx", "tf2")
+TAGS = ("fc1.weight", "fc1.bias", "const", "relu", "blowup")
+
+
+def tag_values(tag: str, step: int) -> np.ndarray:
+    """The values logged for ``tag`` at ``step`` (deterministic)."""
+    rng = np.random.default_rng(1000 + step)
+    if tag == "fc1.weight":
+        return rng.normal(0.01 * step, 0.1 * (1 + 0.05 * step), 2000).astype(np.float32)
+    if tag == "fc1.bias":
+        return np.random.default_rng(7).uniform(-0.1, 0.1, 64).astype(np.float32)
+    if tag == "const":
+        return np.full(256, 0.5, dtype=np.float32)
+    if tag == "relu":
+        return np.maximum(rng.normal(0, 1, 1000), 0).astype(np.float32)
+    if tag == "blowup":
+        x = rng.normal(0, 1, 500).astype(np.float32)
+        if step >= NAN_FROM_STEP:
+            x[:3] = [np.nan, np.inf, -np.inf]
+        return x
+    raise KeyError(tag)
+
+
+def write_torch(run_dir: str) -> None:
+    from torch.utils.tensorboard import SummaryWriter
+
+    w = SummaryWriter(run_dir)
+    for step in range(STEPS):
+        for tag in TAGS:
+            w.add_histogram(tag, tag_values(tag, step), step)
+    w.close()
+
+
+def write_tbx(run_dir: str) -> None:
+    import tensorboardX
+
+    w = tensorboardX.SummaryWriter(run_dir)
+    for step in range(STEPS):
+        for tag in TAGS:
+            w.add_histogram(tag, tag_values(tag, step), step)
+    w.close()
+
+
+def write_tf2(run_dir: str) -> None:
+    from tensorboard.compat.proto import event_pb2
+    from tensorboard.plugins.histogram.summary_v2 import histogram_pb
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    w = EventFileWriter(run_dir)
+    for step in range(STEPS):
+        for tag in TAGS:
+            summary = histogram_pb(tag, tag_values(tag, step).astype(np.float64))
+            w.add_event(event_pb2.Event(step=step, wall_time=1.7e9 + step, summary=summary))
+    w.close()
+
+
+def write_scalars_only(run_dir: str) -> None:
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    w = EventFileWriter(run_dir)
+    for step in range(3):
+        value = summary_pb2.Summary.Value(tag="loss", simple_value=1.0 / (step + 1))
+        w.add_event(
+            event_pb2.Event(
+                step=step, wall_time=1.7e9 + step, summary=summary_pb2.Summary(value=[value])
+            )
+        )
+    w.close()
+
+
+WRITERS = {"torch": write_torch, "tbx": write_tbx, "tf2": write_tf2}
+
+
+@pytest.fixture(scope="session")
+def writers_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A logdir with one run per real writer (see the module docstring)."""
+    logdir = str(tmp_path_factory.mktemp("writers"))
+    for run, write in WRITERS.items():
+        write(os.path.join(logdir, run))
+    return logdir
+
+
+@pytest.fixture(scope="session")
+def scalars_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A logdir with a loss scalar and no histograms."""
+    logdir = str(tmp_path_factory.mktemp("scalars"))
+    write_scalars_only(os.path.join(logdir, "run"))
+    return logdir
+
+
+@pytest.fixture(scope="session")
+def scenario_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo scenarios (real numpy training), both on-disk formats, few steps."""
+    from tb_histdiag import scenarios
+
+    logdir = str(tmp_path_factory.mktemp("scenarios"))
+    scenarios.generate(logdir, steps=30)
+    return logdir
+
+
+def python_provider(logdir: str):
+    """TensorBoard's Python data provider (``--load_fast=false``), loaded synchronously."""
+    from tb_histdiag.series import logdir_provider
+
+    return logdir_provider(logdir, max_steps=0)
+
+
+@pytest.fixture(scope="session")
+def rust_provider_factory():
+    """Start TensorBoard's Rust data server over a logdir; yields a factory, stops all at the end."""
+    from tensorboard.data import server_ingester
+    from tensorboard.util import grpc_util
+
+    try:
+        binary = server_ingester.get_server_binary()
+    except server_ingester.NoDataServerError:
+        pytest.skip("tensorboard-data-server is not installed")
+    started = []
+
+    def start(logdir: str, expected_runs: int):
+        from tensorboard import context
+
+        ingester = server_ingester.SubprocessServerDataIngester(
+            server_binary=binary,
+            logdir=logdir,
+            reload_interval=0,
+            channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
+            samples_per_plugin={"histograms": 0},
+        )
+        ingester.start()
+        started.append(ingester)
+        provider = ingester.data_provider
+        ctx = context.RequestContext()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            listing = provider.list_tensors(ctx, experiment_id="", plugin_name="histograms")
+            if len(listing) >= expected_runs and all(
+                ts.max_step == STEPS - 1 for tags in listing.values() for ts in tags.values()
+            ):
+                return provider
+            time.sleep(0.2)
+        raise TimeoutError("the Rust data server did not load the logdir within 60 s")
+
+    yield start
+    for ingester in started:
+        # The server runs with --die-after-stdin: closing its stdin stops it.
+        stdin = getattr(ingester, "_stdin_handle", None)
+        if stdin is not None:
+            stdin.close()
+
+
+class TensorBoardProcess:
+    """A real ``tensorboard`` process on 127.0.0.1 with a free port, stopped by ``stop()``."""
+
+    def __init__(self, logdir: str, *flags: str):
+        import re
+        import subprocess
+        import sys
+        import threading
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tensorboard.main",
+                "--logdir",
+                logdir,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--reload_interval",
+                "1",
+                *flags,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.log: list[str] = []
+        found = threading.Event()
+        self.url = ""
+
+        def pump() -> None:
+            for line in self.process.stderr:
+                self.log.append(line)
+                m = re.search(r"TensorBoard \S+ at (http://127\.0\.0\.1:\d+/\S*)", line)
+                if m and not found.is_set():
+                    self.url = m.group(1).rstrip("/")
+                    found.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        if not found.wait(120):
+            self.stop()
+            raise RuntimeError("tensorboard did not start:\n" + "".join(self.log))
+
+    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes]:
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=timeout) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def wait_for_runs(self, count: int, timeout: float = 120) -> None:
+        """Poll the plugin until ``count`` runs are diagnosable."""
+        import json
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, body = self.get("/data/plugin/tb_histdiag/runs")
+            if status == 200 and len(json.loads(body)["runs"]) >= count:
+                return
+            time.sleep(0.3)
+        raise TimeoutError(f"tensorboard did not load {count} runs:\n" + "".join(self.log))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def scenario_tensorboard(scenario_logdir):
+    """A real TensorBoard (default loader) serving the scenario logdir."""
+    tb = TensorBoardProcess(scenario_logdir, "--samples_per_plugin=histograms=0")
+    try:
+        tb.wait_for_runs(len(os.listdir(scenario_logdir)))
+        yield tb
+    finally:
+        tb.stop()

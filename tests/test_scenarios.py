@@ -1,0 +1,241 @@
+"""The scenario generator: real numpy training, real writers, read back through TensorBoard.
+
+Small runs (20 logged steps) of the three core scenarios in both formats are written once per
+module and read through TensorBoard's own ``MultiplexerDataProvider``, so what is checked is what
+the diagnostics will see: frozen layers really are bit-identical on disk, constant-init hidden
+weights really have zero spread, the healthy run really learns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tb_histdiag.scenarios import (
+    FORMATS,
+    SCENARIOS,
+    generate,
+    tag_name,
+    tag_table,
+    train,
+    write_scenario,
+)
+from tb_histdiag.scenarios.__main__ import main
+from tb_histdiag.scenarios.network import TrainConfig, forward_backward, init_params, make_spirals
+
+STEPS = 20
+CORE = ("healthy", "constant_init", "frozen_early")
+
+
+def _provider(logdir: Path):
+    from tensorboard import context
+    from tensorboard.backend.event_processing import data_provider
+    from tensorboard.backend.event_processing import plugin_event_multiplexer as em
+
+    multiplexer = em.EventMultiplexer(size_guidance={"tensors": 0, "scalars": 0})
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    return data_provider.MultiplexerDataProvider(multiplexer, str(logdir)), context.RequestContext()
+
+
+class Logdir:
+    """Histograms and scalars of a logdir as TensorBoard's data provider returns them."""
+
+    def __init__(self, path: Path):
+        provider, ctx = _provider(path)
+        self.listing = provider.list_tensors(ctx, experiment_id="", plugin_name="histograms")
+        self.hist = provider.read_tensors(
+            ctx, experiment_id="", plugin_name="histograms", downsample=10_000, run_tag_filter=None
+        )
+        self.scalars = provider.read_scalars(
+            ctx, experiment_id="", plugin_name="scalars", downsample=10_000, run_tag_filter=None
+        )
+
+    def arrays(self, run: str, tag: str) -> list[np.ndarray]:
+        """The ``[k, 3]`` bucket arrays of a tag, one per step."""
+        return [np.asarray(d.numpy, dtype=np.float64) for d in self.hist[run][tag]]
+
+
+@pytest.fixture(scope="module")
+def core(tmp_path_factory: pytest.TempPathFactory) -> Logdir:
+    """The core scenarios, both formats, 20 logged steps each."""
+    logdir = tmp_path_factory.mktemp("scenarios")
+    generate(logdir, scenarios=CORE, steps=STEPS)
+    return Logdir(logdir)
+
+
+def _support(buckets: np.ndarray) -> tuple[float, float]:
+    """Lowest and highest edge of the buckets that hold mass (all writers agree on these)."""
+    full = buckets[buckets[:, 2] > 0]
+    return float(full[:, 0].min()), float(full[:, 1].max())
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_run_has_all_tags_at_every_step(core: Logdir, fmt: str) -> None:
+    for name in CORE:
+        scenario = SCENARIOS[name]
+        run = scenario.run_name(fmt)
+        assert set(core.listing[run]) == set(tag_table(fmt, scenario.n_layers))
+        expected_steps = [i * scenario.config.log_every for i in range(STEPS)]
+        for tag, data in core.hist[run].items():
+            assert [d.step for d in data] == expected_steps, tag
+        assert [p.step for p in core.scalars[run]["loss"]] == expected_steps
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_frozen_early_frozen_layers_are_bit_identical_and_the_last_learns(
+    core: Logdir, fmt: str
+) -> None:
+    run = SCENARIOS["frozen_early"].run_name(fmt)
+    for layer in (0, 1, 2):
+        for kind in ("weight", "bias"):
+            arrays = core.arrays(run, tag_name(fmt, kind, layer))
+            assert all(np.array_equal(a, arrays[0]) for a in arrays[1:]), (layer, kind)
+    for kind in ("weight", "bias"):
+        arrays = core.arrays(run, tag_name(fmt, kind, 3))
+        assert not np.array_equal(arrays[0], arrays[-1]), kind
+    # The frozen layers still receive (changing) gradients: they are excluded, not disconnected.
+    grads = core.arrays(run, tag_name(fmt, "weight_grad", 0))
+    assert not np.array_equal(grads[0], grads[-1])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_constant_init_hidden_weights_have_zero_spread(core: Logdir, fmt: str) -> None:
+    run = SCENARIOS["constant_init"].run_name(fmt)
+    zero_spread = [("weight", 1), ("weight", 2), ("weight_grad", 1), ("weight_grad", 2)]
+    zero_spread += [("bias", i) for i in (0, 1, 2)]
+    for kind, layer in zero_spread:
+        for step, buckets in enumerate(core.arrays(run, tag_name(fmt, kind, layer))):
+            low, high = _support(buckets)
+            assert low == high, (kind, layer, step)
+    # The first layer and the output layer do get a few distinct values (one per input row /
+    # class column), so their last step has a real spread while their first step has none.
+    for layer in (0, 3):
+        arrays = core.arrays(run, tag_name(fmt, "weight", layer))
+        first, last = _support(arrays[0]), _support(arrays[-1])
+        assert first[0] == first[1]
+        assert last[1] > last[0]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_healthy_run_learns(core: Logdir, fmt: str) -> None:
+    run = SCENARIOS["healthy"].run_name(fmt)
+    loss = [p.value for p in core.scalars[run]["loss"]]
+    assert np.mean(loss[-3:]) < np.mean(loss[:3]) - 0.05
+    for layer in range(4):
+        for kind in ("weight", "bias"):
+            arrays = core.arrays(run, tag_name(fmt, kind, layer))
+            assert not np.array_equal(arrays[0], arrays[-1]), (layer, kind)
+
+
+def test_both_formats_log_the_same_values(core: Logdir) -> None:
+    """Same training, two writers: the value ranges of every tag agree at every step."""
+    scenario = SCENARIOS["healthy"]
+    table = {fmt: list(tag_table(fmt, scenario.n_layers)) for fmt in FORMATS}
+    for legacy_tag, tf2_tag in zip(table["legacy"], table["tf2"]):
+        legacy = core.arrays(scenario.run_name("legacy"), legacy_tag)
+        tf2 = core.arrays(scenario.run_name("tf2"), tf2_tag)
+        for a, b in zip(legacy, tf2):
+            # Legacy data reaches the Python provider as float32: compare at that precision.
+            np.testing.assert_allclose(
+                [a[0, 0], a[-1, 1]], [b[0, 0], b[-1, 1]], rtol=1e-6, atol=1e-30
+            )
+            assert a[:, 2].sum() == b[:, 2].sum()
+
+
+def test_nan_midway_is_written_by_both_writers(tmp_path: Path) -> None:
+    results = {r.format: r for r in write_scenario("nan_midway", tmp_path, steps=6)}
+    data = Logdir(tmp_path)
+    nan_step = 3 * SCENARIOS["nan_midway"].config.log_every  # ceil(0.6 * 5) = logged step 3
+    # tensorboardX cannot write all-NaN arrays (it raises); the writer skips and records them.
+    assert results["legacy"].skipped
+    assert not results["tf2"].skipped
+    legacy = data.hist["nan_midway_legacy"]["fc2.weight"]
+    assert legacy[-1].step == nan_step
+    assert not np.isfinite(legacy[-1].numpy).all()
+    assert all(np.isfinite(d.numpy).all() for d in legacy[:-1])
+    tf2 = data.hist["nan_midway_tf2"]["dense_1/kernel_0"]
+    assert next(d.step for d in tf2 if not np.isfinite(d.numpy[:, :2]).all()) == nan_step
+    loss = [p.value for p in data.scalars["nan_midway_tf2"]["loss"]]
+    assert np.isfinite(loss[:3]).all()
+    assert np.isnan(loss[3:]).all()
+
+
+def test_generate_replaces_its_runs_and_nothing_else(tmp_path: Path) -> None:
+    stale = tmp_path / "lr_zero_tf2"
+    stale.mkdir()
+    (stale / "events.out.tfevents.stale").write_bytes(b"junk")
+    other = tmp_path / "my_run"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    paths = generate(tmp_path, scenarios=["lr_zero"], formats=("tf2",), steps=2)
+    assert paths == [tmp_path / "lr_zero_tf2"]
+    assert not (stale / "events.out.tfevents.stale").exists()
+    assert len(list(stale.glob("events.out.tfevents.*"))) == 1
+    assert (other / "keep.txt").read_text() == "mine"
+
+
+def test_unknown_names_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown scenario"):
+        generate(tmp_path, scenarios=["nope"])
+    with pytest.raises(ValueError, match="unknown format"):
+        generate(tmp_path, formats=("tf3",))
+
+
+def test_cli_writes_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [str(tmp_path), "--scenario", "lr_zero", "--format", "tf2", "--steps", "3"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "lr_zero_tf2: loss " in out
+    assert "over 3 steps" in out
+    assert (tmp_path / "lr_zero_tf2").is_dir()
+
+
+def test_expectations_name_existing_tags() -> None:
+    for scenario in SCENARIOS.values():
+        for fmt in FORMATS:
+            tags = set(tag_table(fmt, scenario.n_layers))
+            must = scenario.expected_tags(fmt)
+            must_not = scenario.expected_tags(fmt, present=False)
+            assert set(must) <= tags, scenario.name
+            assert set(must_not) <= tags, scenario.name
+            for tag in set(must) & set(must_not):
+                assert not must[tag] & must_not[tag], (scenario.name, tag)
+    frozen = SCENARIOS["frozen_early"].expected_tags("tf2")
+    assert frozen["dense/kernel_0"] == {"frozen"}
+    assert "dense_3/kernel_0" not in frozen
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_backprop_matches_finite_differences(activation: str) -> None:
+    config = TrainConfig(hidden=(5, 4), activation=activation, input_dim=3, n_samples=30)
+    rng = np.random.default_rng(1)
+    x, y = make_spirals(config.n_samples, config.input_dim, config.classes, rng)
+    weights, biases = init_params(config, rng)
+    result = forward_backward(weights, biases, x, y, activation)
+    eps = 1e-6
+    for layer in range(config.n_layers):
+        for params, grads in ((weights, result.weight_grads), (biases, result.bias_grads)):
+            p = params[layer]
+            numeric = np.empty_like(p)
+            for i in range(p.size):
+                saved = p.flat[i]
+                p.flat[i] = saved + eps
+                up = forward_backward(weights, biases, x, y, activation).loss
+                p.flat[i] = saved - eps
+                down = forward_backward(weights, biases, x, y, activation).loss
+                p.flat[i] = saved
+                numeric.flat[i] = (up - down) / (2 * eps)
+            np.testing.assert_allclose(grads[layer], numeric, rtol=1e-4, atol=1e-8)
+
+
+def test_training_is_deterministic() -> None:
+    config = SCENARIOS["healthy"].config
+    a, b = list(train(config, 3)), list(train(config, 3))
+    assert [r.loss for r in a] == [r.loss for r in b]
+    for ra, rb in zip(a, b):
+        for la, lb in zip(ra.layers, rb.layers):
+            assert np.array_equal(la.weight, lb.weight)
+            assert np.array_equal(la.activation, lb.activation)

@@ -1,0 +1,92 @@
+"""The reader: real writers' logdirs through both real data providers give the same arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tensorboard import context
+
+from tb_histdiag.series import HistogramReader, normalise_buckets, series_from_data
+from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provider
+
+
+def read_all(provider) -> dict:
+    reader = HistogramReader(provider)
+    ctx = context.RequestContext()
+    index = reader.index(ctx, "")
+    return {run: reader.read(ctx, "", run, tags) for run, tags in index.items()}
+
+
+def test_normalise_drops_outer_empty_buckets_and_keeps_the_outer_edges():
+    table, bad = normalise_buckets([[-3.9, -4.2, 0], [-4.2, 0.5, 7], [0.5, 1.0, 3], [1.0, 2.0, 0]])
+    assert not bad
+    np.testing.assert_array_equal(table, [[-3.9, 0.5, 7], [0.5, 2.0, 3]])
+
+
+def test_normalise_flags_nonfinite_before_trimming():
+    # TF2 data with a NaN: every edge NaN and every count 0.
+    table, bad = normalise_buckets(np.full((30, 3), [np.nan, np.nan, 0.0]))
+    assert bad
+    assert table.shape == (0, 3)
+
+
+def test_normalise_accepts_empty_and_ragged_input():
+    assert normalise_buckets(np.zeros((0, 3)))[0].shape == (0, 3)
+    table, _ = normalise_buckets([1.0, 2.0, 3.0, 4.0])  # not a multiple of 3: whole rows only
+    np.testing.assert_array_equal(table, [[1.0, 2.0, 3.0]])
+
+
+def test_duplicate_steps_keep_the_last_written():
+    s = series_from_data(
+        "r",
+        "t",
+        [0, 1, 1, 2],
+        [0.0, 1.0, 1.5, 2.0],
+        [[[0, 1, 1]], [[0, 1, 2]], [[0, 1, 3]], [[0, 1, 4]]],
+    )
+    assert s.steps.tolist() == [0, 1, 2]
+    assert s.counts[:, 0].tolist() == [1.0, 3.0, 4.0]
+
+
+def test_python_provider_reads_every_writer(writers_logdir):
+    data = read_all(python_provider(writers_logdir))
+    assert sorted(data) == sorted(WRITER_RUNS)
+    for run in WRITER_RUNS:
+        assert sorted(data[run]) == sorted(TAGS)
+        for tag, series in data[run].items():
+            assert series.steps.tolist() == list(range(STEPS)), (run, tag)
+            assert series.left.dtype == np.float64
+        blowup = data[run]["blowup"]
+        assert blowup.nonfinite.tolist() == [s >= NAN_FROM_STEP for s in range(STEPS)], run
+        const = data[run]["const"]
+        valid = const.counts.sum(axis=1) > 0
+        # A constant tensor is one zero-width bucket holding every value, in every format.
+        assert np.all(const.left[valid] == const.right[valid]) or np.all(
+            (const.left == 0.5) | (const.counts == 0)
+        ), run
+
+
+def test_both_providers_give_identical_arrays(writers_logdir, rust_provider_factory):
+    python_data = read_all(python_provider(writers_logdir))
+    rust_data = read_all(rust_provider_factory(writers_logdir, expected_runs=len(WRITER_RUNS)))
+    assert sorted(rust_data) == sorted(python_data)
+    for run, tags in python_data.items():
+        assert sorted(rust_data[run]) == sorted(tags), run
+        for tag, p in tags.items():
+            r = rust_data[run][tag]
+            where = f"{run}/{tag}"
+            assert p.steps.tolist() == r.steps.tolist(), where
+            assert p.nbuckets.tolist() == r.nbuckets.tolist(), where
+            assert p.nonfinite.tolist() == r.nonfinite.tolist(), where
+            for name in ("left", "right", "counts"):
+                a, b = getattr(p, name), getattr(r, name)
+                # The Python provider stores legacy histograms as float32: allow its rounding.
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=0, equal_nan=True, err_msg=where)
+
+
+@pytest.mark.parametrize("run", WRITER_RUNS)
+def test_frozen_tag_is_bit_identical_across_steps(writers_logdir, run):
+    series = read_all(python_provider(writers_logdir))[run]["fc1.bias"]
+    for name in ("left", "right", "counts"):
+        arr = getattr(series, name)
+        assert (arr == arr[0]).all(), name
