@@ -30,7 +30,9 @@ def diagnose_series(
 ) -> TagDiagnosis:
     """Return the diagnosis of one series: its verdicts, or why it cannot be judged."""
     s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
-    with np.errstate(all="ignore"):  # extreme but finite data may overflow; results stay finite-checked
+    with np.errstate(
+        all="ignore"
+    ):  # extreme but finite data may overflow; results stay finite-checked
         verdicts = tuple(v for rule in rules.TAG_RULES if (v := rule(s, role.role, thresholds)))
         movement = rules.relative_change(s)
     reason = None

@@ -97,7 +97,9 @@ def _param(request: wrappers.Request, name: str, required: bool) -> str | None:
     if not value:
         raise RequestError(400, f"query parameter '{name}' is empty")
     if len(value) > MAX_PARAM_LENGTH:
-        raise RequestError(400, f"query parameter '{name}' is longer than {MAX_PARAM_LENGTH} characters")
+        raise RequestError(
+            400, f"query parameter '{name}' is longer than {MAX_PARAM_LENGTH} characters"
+        )
     return value
 
 
@@ -143,7 +145,9 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         return (HISTOGRAMS_PLUGIN,)
 
     def frontend_metadata(self) -> base_plugin.FrontendMetadata:
-        return base_plugin.FrontendMetadata(es_module_path="/static/index.js", tab_name="Diagnostics")
+        return base_plugin.FrontendMetadata(
+            es_module_path="/static/index.js", tab_name="Diagnostics"
+        )
 
     # Implementations: plain arguments in, plain data out.
 
@@ -155,7 +159,9 @@ class HistDiagPlugin(base_plugin.TBPlugin):
     def _run_infos(self, ctx: object, experiment: str, run: str) -> dict:
         index = self._index(ctx, experiment)
         if run not in index:
-            raise RequestError(404, f"run '{run}' has no histograms (runs: {_listing(list(index))})")
+            raise RequestError(
+                404, f"run '{run}' has no histograms (runs: {_listing(list(index))})"
+            )
         return index[run]
 
     def runs_impl(self, ctx: object, experiment: str) -> dict:
@@ -242,21 +248,32 @@ class HistDiagPlugin(base_plugin.TBPlugin):
 
     @_json_route
     def _serve_runs(self, request: wrappers.Request) -> wrappers.Response:
-        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+        ctx, experiment = (
+            plugin_util.context(request.environ),
+            plugin_util.experiment_id(request.environ),
+        )
         return http_util.Respond(request, self.runs_impl(ctx, experiment), "application/json")
 
     @_json_route
     def _serve_diagnostics(self, request: wrappers.Request) -> wrappers.Response:
         run, tag = _param(request, "run", False), _param(request, "tag", False)
-        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+        ctx, experiment = (
+            plugin_util.context(request.environ),
+            plugin_util.experiment_id(request.environ),
+        )
         body = self.diagnostics_impl(ctx, experiment, run, tag)
         return http_util.Respond(request, body, "application/json")
 
     @_json_route
     def _serve_series(self, request: wrappers.Request) -> wrappers.Response:
         run, tag = _param(request, "run", True), _param(request, "tag", True)
-        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
-        return http_util.Respond(request, self.series_impl(ctx, experiment, run, tag), "application/json")
+        ctx, experiment = (
+            plugin_util.context(request.environ),
+            plugin_util.experiment_id(request.environ),
+        )
+        return http_util.Respond(
+            request, self.series_impl(ctx, experiment, run, tag), "application/json"
+        )
 
     @_json_route
     def _serve_static(self, request: wrappers.Request) -> wrappers.Response:

@@ -51,7 +51,10 @@ def to_text(diagnosis: Diagnosis, color: bool = False) -> str:
     lines = []
     for run in diagnosis.runs:
         name = _clean_text(run.run)
-        lines.append(paint(run.status, f"{_ICONS[run.status]} {name}: {run.status}") + f"  ({_counts_line(run)})")
+        lines.append(
+            paint(run.status, f"{_ICONS[run.status]} {name}: {run.status}")
+            + f"  ({_counts_line(run)})"
+        )
         for v in run.verdicts + tuple(v for layer in run.layers for v in layer.verdicts):
             lines.append(paint(v.severity, f"    {_ICONS[v.severity]} {v.title}"))
         flagged = _flagged(run)
@@ -79,12 +82,17 @@ def to_markdown(diagnosis: Diagnosis) -> str:
         out += [f"Tags: {_counts_line(run)}.", ""]
         run_level = run.verdicts + tuple(v for layer in run.layers for v in layer.verdicts)
         for v in run_level:
-            out.append(f"- **{v.severity}** {escape_markdown(v.title)}: {escape_markdown(v.summary)}")
+            out.append(
+                f"- **{v.severity}** {escape_markdown(v.title)}: {escape_markdown(v.summary)}"
+            )
         if run_level:
             out.append("")
         flagged = _flagged(run)
         if flagged:
-            out += ["| status | tag | role | verdict | steps | evidence |", "| --- | --- | --- | --- | --- | --- |"]
+            out += [
+                "| status | tag | role | verdict | steps | evidence |",
+                "| --- | --- | --- | --- | --- | --- |",
+            ]
             for t in flagged:
                 for v in t.verdicts or ():
                     evidence = ", ".join(f"{k}={_fmt(val)}" for k, val in v.evidence.items())

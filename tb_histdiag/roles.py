@@ -22,7 +22,15 @@ _PREACTIVATION_PHRASES = ("before_relu", "before_activation", "pre_activation", 
 _ACTIVATION_WORDS = {"activation", "activations", "act", "acts", "output", "outputs", "relu"}
 _BIAS_WORDS = {"bias", "biases", "b"}
 _WEIGHT_WORDS = {"weight", "weights", "kernel", "kernels", "w", "embedding", "embeddings"}
-_DECORATION_WORDS = {"histogram", "histograms", "summary", "summaries", "distribution", "values", "0"}
+_DECORATION_WORDS = {
+    "histogram",
+    "histograms",
+    "summary",
+    "summaries",
+    "distribution",
+    "values",
+    "0",
+}
 
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
 
@@ -90,7 +98,9 @@ def _depth_key(layer: str) -> tuple[str, tuple[int, ...]]:
     return stem, numbers
 
 
-def assign_roles(tags: Iterable[str], overrides: Mapping[str, str] | None = None) -> dict[str, TagRole]:
+def assign_roles(
+    tags: Iterable[str], overrides: Mapping[str, str] | None = None
+) -> dict[str, TagRole]:
     """Return a :class:`TagRole` for every tag.
 
     Depth orders layers by the numbers in their names (``dense`` < ``dense_1`` < ``dense_2``,

@@ -37,7 +37,9 @@ class Thresholds:
         known = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise KeyError(f"unknown threshold(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise KeyError(
+                f"unknown threshold(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
         return dataclasses.replace(self, **overrides)
 
 

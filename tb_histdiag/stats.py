@@ -100,7 +100,11 @@ def quantile_matrix(
     rows = np.arange(steps)[:, None]
     cum_before = np.where(k > 0, cum[rows, np.maximum(k - 1, 0)], 0.0)
     bucket_mass = counts[rows, k] / total
-    frac = np.where(bucket_mass > 0, (p[None, :] - cum_before) / np.where(bucket_mass > 0, bucket_mass, 1.0), 0.0)
+    frac = np.where(
+        bucket_mass > 0,
+        (p[None, :] - cum_before) / np.where(bucket_mass > 0, bucket_mass, 1.0),
+        0.0,
+    )
     frac = np.clip(frac, 0.0, 1.0)
     lo, hi = left[rows, k], right[rows, k]
     q = lo + frac * (hi - lo)
