@@ -338,7 +338,11 @@ def last_layer_only(
     return Verdict(
         id="last_layer_only",
         severity="warning",
-        title=f"Only the last {len(moving_names)} of {len(weight_layers)} layers learn",
+        title=(
+            f"Only the last layer learns; the {len(frozen_names)} before it are frozen"
+            if len(moving_names) == 1
+            else f"Only the last {len(moving_names)} of {len(weight_layers)} layers learn"
+        ),
         summary=(
             f"The weights of {', '.join(frozen_names)} never change, while "
             f"{', '.join(moving_names)} keep moving. The network trains only its top, on top of "
