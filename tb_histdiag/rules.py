@@ -339,7 +339,12 @@ def last_layer_only(
         id="last_layer_only",
         severity="warning",
         title=(
-            f"Only the last layer learns; the {len(frozen_names)} before it are frozen"
+            "Only the last layer learns; "
+            + (
+                "the layer before it is frozen"
+                if k == 1
+                else f"the {k} layers before it are frozen"
+            )
             if len(moving_names) == 1
             else f"Only the last {len(moving_names)} of {len(weight_layers)} layers learn"
         ),
