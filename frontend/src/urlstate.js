@@ -1,0 +1,156 @@
+// The view's state in TensorBoard's URL hash. TensorBoard keeps its state in the top page's hash
+// as `#<tab>&key=value&...` (keys and values URI-encoded) and keeps keys it does not know, so the
+// Diagnostics tab stores its own under the `p.tb_histdiag.` prefix. The legacy Histograms and
+// Distributions tabs share the plain `tagFilter` key; it seeds our tag filter. DOM-free.
+
+import { parseSeverityFilter } from "./filters.js";
+
+/** @typedef {import("./filters.js").SeverityFilter} SeverityFilter */
+
+/** TensorBoard's shared tag-filter key (legacy dashboards). */
+export const SHARED_TAG_FILTER = "tagFilter";
+const PREFIX = "p.tb_histdiag.";
+export const KEYS = Object.freeze({
+  tagFilter: `${PREFIX}tagFilter`,
+  severity: `${PREFIX}severity`,
+  run: `${PREFIX}run`,
+  tag: `${PREFIX}tag`,
+});
+
+/**
+ * @typedef {object} Hash
+ * @property {string} tab                 the leading item without "=" (TensorBoard's active tab)
+ * @property {Array<[string, string]>} params  decoded key/value pairs in their original order
+ */
+
+/**
+ * decodeURIComponent that keeps malformed input as it is instead of throwing.
+ * @param {string} text
+ * @returns {string}
+ */
+function safeDecode(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Parse a location hash ("#scalars&tagFilter=a%7Cb") into the tab and decoded pairs.
+ * @param {string} hash  with or without the leading "#"
+ * @returns {Hash}
+ */
+export function parseHash(hash) {
+  const body = hash.startsWith("#") ? hash.slice(1) : hash;
+  /** @type {Hash} */
+  const parsed = { tab: "", params: [] };
+  for (const item of body.split("&")) {
+    if (!item) continue;
+    const eq = item.indexOf("=");
+    if (eq === -1) {
+      if (!parsed.tab) parsed.tab = safeDecode(item);
+      continue;
+    }
+    parsed.params.push([safeDecode(item.slice(0, eq)), safeDecode(item.slice(eq + 1))]);
+  }
+  return parsed;
+}
+
+/**
+ * The hash string for a parsed hash, "" when it holds nothing.
+ * @param {Hash} hash
+ * @returns {string}
+ */
+export function serializeHash(hash) {
+  const items = hash.params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  if (hash.tab) items.unshift(encodeURIComponent(hash.tab));
+  return items.length ? `#${items.join("&")}` : "";
+}
+
+/**
+ * @param {Hash} hash
+ * @param {string} key
+ * @returns {string | undefined}
+ */
+function get(hash, key) {
+  const found = hash.params.find(([k]) => k === key);
+  return found ? found[1] : undefined;
+}
+
+/**
+ * A copy of the hash with `key` set to `value` (in place if present, else appended), or removed
+ * when `value` is undefined.
+ * @param {Hash} hash
+ * @param {string} key
+ * @param {string | undefined} value
+ * @returns {Hash}
+ */
+export function withParam(hash, key, value) {
+  const params = hash.params.filter(([k]) => k !== key || value !== undefined);
+  if (value !== undefined) {
+    const i = params.findIndex(([k]) => k === key);
+    if (i === -1) params.push([key, value]);
+    else params[i] = [key, value];
+  }
+  return { tab: hash.tab, params };
+}
+
+/**
+ * @typedef {object} ViewState
+ * @property {string} tagFilter
+ * @property {SeverityFilter} severity
+ * @property {{run: string, tag: string} | null} open  the tag whose details were opened last
+ */
+
+/**
+ * The view state stored in a hash: our own keys first, then TensorBoard's shared tag filter.
+ * @param {Hash} hash
+ * @returns {ViewState}
+ */
+export function readViewState(hash) {
+  const run = get(hash, KEYS.run);
+  const tag = get(hash, KEYS.tag);
+  return {
+    tagFilter: get(hash, KEYS.tagFilter) ?? get(hash, SHARED_TAG_FILTER) ?? "",
+    severity: parseSeverityFilter(get(hash, KEYS.severity)),
+    open: run !== undefined && tag !== undefined ? { run, tag } : null,
+  };
+}
+
+/**
+ * The hash with the view state written under our keys, every other key untouched. Defaults are
+ * left out; our tag filter is stored only when it differs from the shared one it started from.
+ * @param {Hash} hash
+ * @param {ViewState} state
+ * @returns {Hash}
+ */
+export function writeViewState(hash, state) {
+  const shared = get(hash, SHARED_TAG_FILTER) ?? "";
+  let next = withParam(hash, KEYS.tagFilter, state.tagFilter === shared ? undefined : state.tagFilter);
+  next = withParam(next, KEYS.severity, state.severity === "all" ? undefined : state.severity);
+  next = withParam(next, KEYS.run, state.open ? state.open.run : undefined);
+  next = withParam(next, KEYS.tag, state.open ? state.open.tag : undefined);
+  return next;
+}
+
+/**
+ * A regular expression that matches exactly `text`.
+ * @param {string} text
+ * @returns {string}
+ */
+export function exactRegex(text) {
+  return `^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
+}
+
+/**
+ * The hash that opens TensorBoard's Histograms (or Distributions) tab filtered to one tag,
+ * keeping every other key of the current hash.
+ * @param {Hash} hash
+ * @param {string} tag
+ * @param {"histograms" | "distributions"} [tab]
+ * @returns {string}
+ */
+export function deepLinkHash(hash, tag, tab = "histograms") {
+  return serializeHash(withParam({ tab, params: hash.params }, SHARED_TAG_FILTER, exactRegex(tag)));
+}

@@ -1,0 +1,60 @@
+// Status badges and verdict chips: icon and word together, colour only as a third signal.
+
+import { h } from "./dom.js";
+import { statusLook } from "../status.js";
+import { runColor } from "../palette.js";
+
+/**
+ * A status badge, e.g. "✖ critical".
+ * @param {unknown} status
+ * @param {{compact?: boolean}} [options]  compact: a smaller badge for table cells
+ * @returns {HTMLSpanElement}
+ */
+export function statusBadge(status, options = {}) {
+  const look = statusLook(status);
+  return h(
+    "span",
+    {
+      class: `hd-badge hd-sev-${look.status}${options.compact ? " hd-badge-compact" : ""}`,
+      "data-testid": "status-badge",
+      "data-status": look.status,
+    },
+    h("span", { class: "hd-badge-icon", "aria-hidden": "true" }, look.icon),
+    look.label,
+  );
+}
+
+/**
+ * A verdict title chip (icon, title; the severity in the tooltip and for screen readers).
+ * @param {import("../model.js").Verdict} verdict
+ * @returns {HTMLSpanElement}
+ */
+export function verdictChip(verdict) {
+  const look = statusLook(verdict.severity);
+  return h(
+    "span",
+    {
+      class: `hd-chip hd-sev-${look.status}`,
+      "data-testid": "verdict",
+      "data-verdict-id": verdict.id,
+      "data-severity": look.status,
+      title: `${look.label}: ${verdict.title}`,
+    },
+    h("span", { class: "hd-badge-icon", "aria-hidden": "true" }, look.icon),
+    h("span", { class: "hd-visually-hidden" }, `${look.label}: `),
+    verdict.title,
+  );
+}
+
+/**
+ * The coloured dot of a run.
+ * @param {number} index  the run's position in the response
+ * @returns {HTMLSpanElement}
+ */
+export function runDot(index) {
+  return h("span", {
+    class: "hd-run-dot",
+    "aria-hidden": "true",
+    style: `background-color: ${runColor(index)}`,
+  });
+}

@@ -1,0 +1,93 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { buildMarkdownReport, escapeMarkdown } from "../src/markdown.js";
+import { buildView, compileTagFilter } from "../src/filters.js";
+import { normalizeDiagnostics } from "../src/model.js";
+import { rawFixture } from "./helpers.mjs";
+
+test("escapeMarkdown escapes what would break a table cell or inject markup", () => {
+  assert.equal(escapeMarkdown("a|b"), "a\\|b");
+  assert.equal(escapeMarkdown("back\\slash"), "back\\\\slash");
+  assert.equal(escapeMarkdown("`code`"), "\\`code\\`");
+  assert.equal(escapeMarkdown("<img src=x onerror=alert(1)>"), "&lt;img src=x onerror=alert(1)&gt;");
+  assert.equal(escapeMarkdown("line1\nline2\r\nline3\rline4"), "line1 line2 line3 line4");
+  assert.equal(escapeMarkdown("[click](javascript:alert(1))"), "\\[click\\](javascript:alert(1))");
+  assert.equal(escapeMarkdown("**bold** ~~gone~~"), "\\*\\*bold\\*\\* \\~\\~gone\\~\\~");
+  assert.equal(escapeMarkdown("&lt;"), "&amp;lt;", "an existing entity is shown literally");
+});
+
+test("escapeMarkdown keeps ordinary tag names readable", () => {
+  assert.equal(escapeMarkdown("dense_1/kernel_0"), "dense_1/kernel_0");
+  assert.equal(escapeMarkdown("fc1.weight"), "fc1.weight");
+  assert.equal(escapeMarkdown("a & b"), "a & b");
+  assert.equal(escapeMarkdown("_private_"), "\\_private\\_", "underscores that could start emphasis are escaped");
+});
+
+test("escapeMarkdown handles non-strings", () => {
+  assert.equal(escapeMarkdown(null), "");
+  assert.equal(escapeMarkdown(undefined), "");
+  assert.equal(escapeMarkdown(12), "12");
+});
+
+test("escapeMarkdown output never contains a raw pipe, angle bracket or line break", () => {
+  const nasty = "a|b\\|c\n<script>`x`</script>\r|";
+  const out = escapeMarkdown(nasty);
+  assert.ok(!/[\n\r<>]/.test(out));
+  // every pipe is preceded by an odd number of backslashes
+  for (const m of out.matchAll(/(\\*)\|/g)) assert.equal(m[1].length % 2, 1, out);
+});
+
+test("the report lists runs, counts, run findings and flagged tags", () => {
+  const doc = normalizeDiagnostics(rawFixture());
+  const views = buildView(doc, { tagFilter: compileTagFilter(""), severity: "all" });
+  const md = buildMarkdownReport(views, { tagFilter: "", severity: "all", generatedAt: "2026-01-05 14:03 UTC" });
+  const lines = md.split("\n");
+  assert.equal(lines[0], "# Histogram diagnostics");
+  assert.equal(lines[2], "2 runs \u00B7 generated 2026-01-05 14:03 UTC \u2014 by tb\\_histdiag");
+  assert.ok(lines.includes("| Run | Status | \u2716 critical | \u26A0 warning | \u2139 info | \u2714 ok | ? unknown |"));
+  assert.ok(lines.includes("| constant_init_tf2 | \u2716 critical | 1 | 1 | 0 | 2 | 1 |"));
+  assert.ok(
+    lines.includes(
+      "- \u26A0 **Only the last layer learns** \u2014 The output layer's weights move; dense and dense_1 stay where they started.",
+    ),
+  );
+  assert.ok(
+    lines.includes("| dense_1/kernel_0 | dense_1 | weight | 100 (0\u201399) | \u2716 critical | \u2716 All weights are identical |"),
+  );
+  assert.ok(lines.includes("| dense/bias_0 | dense | bias | 100 (0\u201399) | \u2714 ok | \u2139 Changes very little |"));
+  assert.ok(
+    lines.includes(
+      "| dense_2/activation | dense_2 | activation | 1 (5) | ? unknown | cannot diagnose: only 1 step logged; at least 3 are needed |",
+    ),
+  );
+  assert.ok(!md.includes("dense_1/bias_0"), "ok tags without verdicts are not flagged");
+  assert.ok(lines.includes("No flagged tags (1 shown, all ok)."));
+});
+
+test("hostile run names cannot break the report's tables", () => {
+  const doc = normalizeDiagnostics(rawFixture());
+  const views = buildView(doc, { tagFilter: compileTagFilter(""), severity: "all" });
+  const md = buildMarkdownReport(views, { tagFilter: "", severity: "all" });
+  assert.ok(!md.includes("<img"));
+  assert.ok(md.includes("| &lt;img src=x onerror=alert(1)&gt;\\|\\`run\\` | \u2714 ok | 0 | 0 | 0 | 1 | 0 |"));
+  assert.ok(md.includes("## &lt;img src=x onerror=alert(1)&gt;\\|\\`run\\` \u2014 \u2714 ok"));
+  for (const line of md.split("\n").filter((l) => l.startsWith("|"))) {
+    const cells = line.split(/(?<!\\)\|/).length - 2;
+    assert.ok(cells === 7 || cells === 6, `unexpected cell count ${cells} in ${line}`);
+  }
+});
+
+test("the report states the filters and what they hide", () => {
+  const doc = normalizeDiagnostics(rawFixture());
+  const views = buildView(doc, { tagFilter: compileTagFilter("kernel|zzz"), severity: "critical" });
+  const md = buildMarkdownReport(views, { tagFilter: "kernel|zzz", severity: "critical" });
+  assert.ok(md.includes("2 runs \u00B7 tag filter: kernel\\|zzz \u00B7 showing: critical only"));
+  assert.ok(md.includes("| dense_1/kernel_0 |"));
+  assert.ok(!md.includes("| dense/kernel_0 |"), "the warning tag is filtered out");
+  assert.ok(md.includes("No tags match the filters."));
+});
+
+test("an empty document gives a short report", () => {
+  const md = buildMarkdownReport([], { tagFilter: "", severity: "all" });
+  assert.equal(md, "# Histogram diagnostics\n\n0 runs \u2014 by tb\\_histdiag\n\nNo runs with histograms.\n");
+});
