@@ -35,6 +35,7 @@ def diagnose_series(
     ):  # extreme but finite data may overflow; results stay finite-checked
         verdicts = tuple(v for rule in rules.TAG_RULES if (v := rule(s, role.role, thresholds)))
         movement = rules.relative_change(s)
+        path = rules.movement_path(s)
     reason = None
     n_valid = int(s.valid.sum())
     if not verdicts:
@@ -55,6 +56,8 @@ def diagnose_series(
         verdicts=verdicts,
         reason=reason,
         movement=movement,
+        path=tuple(float(x) for x in path),
+        path_steps=tuple(int(x) for x in series.steps),
     )
 
 

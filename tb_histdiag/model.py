@@ -96,6 +96,10 @@ class TagDiagnosis:
     reason: str | None = None
     #: W1 distance between the first and last logged step relative to their spread (None: unknown).
     movement: float | None = None
+    #: Per logged step: W1 distance from the first valid step relative to its spread (NaN where
+    #: the step has no valid data). Feeds the layer learning map; not part of the document.
+    path: tuple[float, ...] = dataclasses.field(default=(), compare=False, repr=False)
+    path_steps: tuple[int, ...] = dataclasses.field(default=(), compare=False, repr=False)
 
     @property
     def status(self) -> str:

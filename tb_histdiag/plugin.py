@@ -134,6 +134,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             "/runs": self._serve_runs,
             "/diagnostics": self._serve_diagnostics,
             "/series": self._serve_series,
+            "/layer_map": self._serve_layer_map,
             "/static/*": self._serve_static,
         }
 
@@ -244,6 +245,34 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             }
         )
 
+    def layer_map_impl(self, ctx: object, experiment: str, run: str) -> dict:
+        """Per layer (depth order), how far its weights moved from their first logged step."""
+        infos = self._run_infos(ctx, experiment, run)
+        diagnosis = self._diagnoser.diagnose_run(ctx, experiment, run, infos)
+        by_layer: dict[str, list] = {}
+        for tag in diagnosis.tags:
+            by_layer.setdefault(tag.layer, []).append(tag)
+        rows = []
+        for layer in diagnosis.layers:
+            members = by_layer.get(layer.layer, [])
+            pick = next((t for t in members if t.role == "weight"), None) or next(
+                (t for t in members if t.role == "bias"), None
+            )
+            if pick is None:
+                continue
+            rows.append(
+                {
+                    "layer": layer.layer,
+                    "depth": layer.depth,
+                    "tag": pick.tag,
+                    "role": pick.role,
+                    "status": pick.status,
+                    "steps": list(pick.path_steps),
+                    "movement": plain(pick.path),
+                }
+            )
+        return {"run": run, "layers": rows}
+
     # Routes.
 
     @_json_route
@@ -273,6 +302,17 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         )
         return http_util.Respond(
             request, self.series_impl(ctx, experiment, run, tag), "application/json"
+        )
+
+    @_json_route
+    def _serve_layer_map(self, request: wrappers.Request) -> wrappers.Response:
+        run = _param(request, "run", True)
+        ctx, experiment = (
+            plugin_util.context(request.environ),
+            plugin_util.experiment_id(request.environ),
+        )
+        return http_util.Respond(
+            request, self.layer_map_impl(ctx, experiment, run), "application/json"
         )
 
     @_json_route

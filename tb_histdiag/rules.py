@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tb_histdiag.model import TagDiagnosis, Verdict
 from tb_histdiag.stats import SeriesStats
@@ -265,6 +266,31 @@ def relative_change(stats: SeriesStats) -> float | None:
     if scale > 0:
         return distance / scale
     return 0.0 if distance == 0 else None
+
+
+def movement_path(stats: SeriesStats) -> NDArray[np.float64]:
+    """Per step, the W1 distance from the first valid step relative to that step's spread.
+
+    0 means "still exactly the initial distribution"; 1 means the distribution has moved by one
+    standard deviation of where it started. NaN on steps without valid data.
+    """
+    out = np.full(stats.steps.shape, np.nan)
+    vi = stats.valid_index
+    if vi.size == 0:
+        return out
+    first = vi[0]
+    distance = np.abs(stats.quantiles[vi] - stats.quantiles[first]).mean(axis=1)
+    # A constant start has no spread to compare with: use the widest spread the series reaches,
+    # or, for a series constant throughout, the size of its value.
+    scale = float(stats.std[first])
+    if not scale > 0:
+        scale = float(np.nanmax(stats.std[vi]))
+    if not scale > 0:
+        scale = max(abs(float(stats.mean[first])), 1e-12)
+    relative = distance / scale
+    # Identical histograms can differ by float rounding in the batched quantile search (~1e-17).
+    out[vi] = np.where(relative < 1e-9, 0.0, relative)
+    return out
 
 
 def _is_frozen(tag: TagDiagnosis) -> bool:

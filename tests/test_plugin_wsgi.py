@@ -198,3 +198,21 @@ def test_static_symlinks_are_not_served(tmp_path):
     (tmp_path / "index.js").write_text("export function render() {}")
     (tmp_path / "leak.js").symlink_to("/etc/passwd")
     assert sorted(plugin_module._static_files(str(tmp_path))) == ["index.js"]
+
+
+def test_layer_map_shows_which_layers_move(scenario_logdir):
+    body = get_json(make_client(scenario_logdir), f"{PREFIX}/layer_map?run=frozen_early_tf2")
+    layers = body["layers"]
+    assert [row["layer"] for row in layers] == ["dense", "dense_1", "dense_2", "dense_3"]
+    assert [row["role"] for row in layers] == ["weight"] * 4
+    for row in layers[:3]:
+        assert set(row["movement"]) == {0.0}, row["layer"]
+    last = layers[3]["movement"]
+    assert last[0] == 0.0
+    assert last[-1] > 0.1
+    assert len(last) == len(layers[3]["steps"])
+
+
+def test_layer_map_needs_a_known_run(client):
+    assert "missing query parameter 'run'" in get_json(client, f"{PREFIX}/layer_map", 400)["error"]
+    assert "run 'nope'" in get_json(client, f"{PREFIX}/layer_map?run=nope", 404)["error"]
