@@ -36,6 +36,9 @@ def diagnose_series(
         verdicts = tuple(v for rule in rules.TAG_RULES if (v := rule(s, role.role, thresholds)))
         movement = rules.relative_change(s)
         path = rules.movement_path(s)
+        vi = s.valid_index
+        last_quantiles = tuple(float(q) for q in s.quantiles[vi[-1]]) if vi.size else ()
+        last_std = float(s.std[vi[-1]]) if vi.size else None
     reason = None
     n_valid = int(s.valid.sum())
     if not verdicts:
@@ -58,6 +61,8 @@ def diagnose_series(
         movement=movement,
         path=tuple(float(x) for x in path),
         path_steps=tuple(int(x) for x in series.steps),
+        last_quantiles=last_quantiles,
+        last_std=last_std,
     )
 
 

@@ -100,6 +100,10 @@ class TagDiagnosis:
     #: the step has no valid data). Feeds the layer learning map; not part of the document.
     path: tuple[float, ...] = dataclasses.field(default=(), compare=False, repr=False)
     path_steps: tuple[int, ...] = dataclasses.field(default=(), compare=False, repr=False)
+    #: Quantiles of the last valid step on the engine's probability grid, and its spread, for
+    #: comparing runs; empty when no step is valid. Not part of the document.
+    last_quantiles: tuple[float, ...] = dataclasses.field(default=(), compare=False, repr=False)
+    last_std: float | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def status(self) -> str:

@@ -19,7 +19,7 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
-from tb_histdiag import stats
+from tb_histdiag import compare, stats
 from tb_histdiag.diagnosis import Diagnoser
 from tb_histdiag.model import SCHEMA, plain
 from tb_histdiag.series import HISTOGRAMS_PLUGIN, HistogramReader
@@ -135,6 +135,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             "/diagnostics": self._serve_diagnostics,
             "/series": self._serve_series,
             "/layer_map": self._serve_layer_map,
+            "/compare": self._serve_compare,
             "/static/*": self._serve_static,
         }
 
@@ -273,6 +274,15 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             )
         return {"run": run, "layers": rows}
 
+    def compare_impl(self, ctx: object, experiment: str, run_a: str, run_b: str) -> dict:
+        """Tag-by-tag comparison of two runs (B is the reference)."""
+        diagnoses = []
+        for run in (run_a, run_b):
+            infos = self._run_infos(ctx, experiment, run)
+            diagnoses.append(self._diagnoser.diagnose_run(ctx, experiment, run, infos))
+        rows = compare.compare_runs(*diagnoses)
+        return {"a": run_a, "b": run_b, "tags": [row.to_dict() for row in rows]}
+
     # Routes.
 
     @_json_route
@@ -314,6 +324,16 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         return http_util.Respond(
             request, self.layer_map_impl(ctx, experiment, run), "application/json"
         )
+
+    @_json_route
+    def _serve_compare(self, request: wrappers.Request) -> wrappers.Response:
+        run_a, run_b = _param(request, "a", True), _param(request, "b", True)
+        ctx, experiment = (
+            plugin_util.context(request.environ),
+            plugin_util.experiment_id(request.environ),
+        )
+        body = self.compare_impl(ctx, experiment, run_a, run_b)
+        return http_util.Respond(request, body, "application/json")
 
     @_json_route
     def _serve_static(self, request: wrappers.Request) -> wrappers.Response:

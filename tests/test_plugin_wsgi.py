@@ -216,3 +216,21 @@ def test_layer_map_shows_which_layers_move(scenario_logdir):
 def test_layer_map_needs_a_known_run(client):
     assert "missing query parameter 'run'" in get_json(client, f"{PREFIX}/layer_map", 400)["error"]
     assert "run 'nope'" in get_json(client, f"{PREFIX}/layer_map?run=nope", 404)["error"]
+
+
+def test_compare_puts_differing_verdicts_first(scenario_logdir):
+    client = make_client(scenario_logdir)
+    body = get_json(client, f"{PREFIX}/compare?a=frozen_early_legacy&b=healthy_legacy")
+    assert (body["a"], body["b"]) == ("frozen_early_legacy", "healthy_legacy")
+    rows = body["tags"]
+    differing = [r for r in rows if r["verdicts_differ"]]
+    assert rows[: len(differing)] == differing
+    assert {r["tag"] for r in differing} >= {"fc1.weight", "fc1.bias", "fc2.weight", "fc3.weight"}
+    fc1 = next(r for r in rows if r["tag"] == "fc1.weight")
+    assert fc1["a"]["verdicts"] == ["frozen"]
+    assert fc1["b"]["verdicts"] == []
+    assert fc1["a"]["movement"] == 0.0
+    assert fc1["b"]["movement"] > 0.01  # healthy: moves (30 logged steps: ~0.09)
+    assert fc1["distance"] > 0
+    assert "missing query parameter 'b'" in get_json(client, f"{PREFIX}/compare?a=x", 400)["error"]
+    assert "run 'nope'" in get_json(client, f"{PREFIX}/compare?a=nope&b=healthy_tf2", 404)["error"]
