@@ -9,6 +9,7 @@ older than the data it was computed from. The plugin and the CLI both use it.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Mapping
 
@@ -33,7 +34,8 @@ def diagnose_series(
     with np.errstate(
         all="ignore"
     ):  # extreme but finite data may overflow; results stay finite-checked
-        verdicts = tuple(v for rule in rules.TAG_RULES if (v := rule(s, role.role, thresholds)))
+        verdicts = rules.apply_rules(s, role.role, thresholds)
+        mean_abs = rules.recent_mean_abs(s, thresholds)
         movement = rules.relative_change(s)
         path = rules.movement_path(s)
         vi = s.valid_index
@@ -63,6 +65,7 @@ def diagnose_series(
         path_steps=tuple(int(x) for x in series.steps),
         last_quantiles=last_quantiles,
         last_std=last_std,
+        facts={} if mean_abs is None else {"mean_abs": mean_abs},
     )
 
 
@@ -73,6 +76,11 @@ def assemble_run(
 ) -> RunDiagnosis:
     """Group a run's tag diagnoses into layers (depth order) and add layer and run verdicts."""
     ordered = sorted(tags, key=lambda d: (d.depth, d.tag))
+    extra = rules.vanishing_relative(ordered, thresholds)
+    ordered = [
+        dataclasses.replace(d, verdicts=(*d.verdicts, extra[d.tag])) if d.tag in extra else d
+        for d in ordered
+    ]
     by_layer: dict[str, list[TagDiagnosis]] = collections.defaultdict(list)
     for d in ordered:
         by_layer[d.layer].append(d)

@@ -32,6 +32,38 @@ class Thresholds:
     frozen_min_fraction: float = 0.5
     #: A layer's weights count as "moving" when W1(first, last) exceeds this fraction of their spread.
     moving_min_relative_change: float = 1e-3
+    #: Logged steps at the end of a series over which persistent symptoms (dead, saturated) must hold.
+    recent_steps: int = 3
+    #: Dead ReLUs: share of exact zeros in an activation (DeepDiagnosis/DEFault use 0.7; healthy
+    #: ReLU nets sit near 0.5, so we warn from 0.9 and call it critical from 0.99).
+    dead_warning_fraction: float = 0.9
+    dead_critical_fraction: float = 0.99
+    #: Saturation: share of a bounded activation's values in the outer 10% of its range (|x| > 0.9
+    #: for tanh, < 0.1 or > 0.9 for sigmoid) (DeepDiagnosis: > 0.5 beyond ±5 before the activation).
+    saturated_fraction: float = 0.5
+    #: Exploding: spread grows by at least this factor from the first to the last logged step...
+    exploding_growth: float = 10.0
+    #: ... and reaches at least this magnitude (max |x|): weights (DEFault: |w| > 10) ...
+    exploding_min_weight: float = 10.0
+    #: ... activations and pre-activations ...
+    exploding_min_activation: float = 100.0
+    #: ... gradients (which also need the larger growth factor below; AutoTrainer uses 70).
+    exploding_min_gradient: float = 10.0
+    exploding_gradient_growth: float = 100.0
+    #: Collapsing: a weight's spread shrinks to at most this fraction of where it started.
+    collapsing_ratio: float = 0.1
+    #: Vanishing gradients: mean |g| below this is vanishing on its own (DeepDiagnosis: 1e-7) ...
+    vanishing_absolute: float = 1e-7
+    #: ... or below ``vanishing_first_max`` and under ``vanishing_ratio`` × the last layer's
+    #: (AutoTrainer: ||g_first|| / ||g_last|| < 1e-3 and ||g_first|| < 1e-4).
+    vanishing_ratio: float = 1e-3
+    vanishing_first_max: float = 1e-4
+    #: Slow: weights that move, but less than this fraction of their spread over the whole run.
+    slow_relative_change: float = 0.01
+    #: Multimodal: all mass in at most this many narrow spikes ...
+    multimodal_max_spikes: int = 10
+    #: ... each holding on average at least this many values.
+    multimodal_min_per_spike: float = 10.0
 
     def with_overrides(self, overrides: dict[str, float]) -> Thresholds:
         """Return a copy with ``overrides`` applied; unknown names raise ``KeyError`` naming them."""
@@ -248,12 +280,375 @@ def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     )
 
 
+def _recent(stats: SeriesStats, t: Thresholds) -> NDArray[np.int64]:
+    return stats.valid_index[-t.recent_steps :]
+
+
+def dead(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """ReLU-style activations that are (almost) all exactly 0 over the last logged steps."""
+    if role != "activation":
+        return None
+    recent = _recent(stats, t)
+    if recent.size == 0 or stats.total[recent[-1]] < 2:
+        return None
+    if (stats.minimum[recent] < 0).any():
+        return None  # not a ReLU-like output: negative values are alive
+    zero = float(stats.zero_mass[recent].min())
+    if zero < t.dead_warning_fraction:
+        return None
+    exact = bool(stats.zero_exact[recent].all())
+    since_index = recent[0]
+    for i in stats.valid_index[::-1]:
+        if stats.minimum[i] < 0 or stats.zero_mass[i] < t.dead_warning_fraction:
+            break
+        since_index = i
+    share = f"{zero:.1%}" if exact else f"up to {zero:.1%}"
+    bound_note = (
+        ""
+        if exact
+        else " (This logger's buckets are wide, so zeros cannot be told apart from small "
+        "positive values: the share of exact zeros is at most this.)"
+    )
+    return Verdict(
+        id="dead",
+        severity="critical" if exact and zero >= t.dead_critical_fraction else "warning",
+        title=f"{share} of the outputs are exactly 0: dead ReLUs",
+        summary=(
+            f"Since step {_step_at(stats, since_index)}, {share} of this layer's outputs sit in "
+            "the spike at 0 on the left edge of the histogram. A ReLU that outputs 0 for every "
+            "input also passes back a zero gradient, so it never recovers: the unit is dead. "
+            "About half zeros is normal for ReLU layers; almost all zeros means the layer has "
+            "stopped carrying information." + bound_note
+        ),
+        evidence={
+            "zero_fraction": zero,
+            "zero_fraction_is_exact": exact,
+            "dead_since_step": _step_at(stats, since_index),
+        },
+        steps=(_step_at(stats, since_index), _step_at(stats, recent[-1])),
+        fix=(
+            "Lower the learning rate (a too large step pushes biases far negative); use He "
+            "initialisation; try LeakyReLU/ELU/GELU; check for a large negative bias "
+            "initialisation; normalise the inputs (BatchNorm/LayerNorm)."
+        ),
+    )
+
+
+def saturated(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """tanh/sigmoid outputs piled up at the ends of their range over the last logged steps."""
+    if role != "activation":
+        return None
+    recent = _recent(stats, t)
+    if recent.size == 0 or stats.total[recent[-1]] < 2:
+        return None
+    lo, hi = float(np.min(stats.minimum[recent])), float(np.max(stats.maximum[recent]))
+    eps = 1e-6
+    if lo >= 0:
+        # A sigmoid never outputs exactly 0; a minimum of exactly 0 is a ReLU-family output.
+        if not (lo > 0 and hi <= 1 + eps):
+            return None
+        share, kind, ends = stats.unit_tail_mass[recent], "sigmoid", "near 0 and 1"
+    elif lo >= -1 - eps and hi <= 1 + eps:
+        share, kind, ends = stats.tail_mass[recent], "tanh", "near -1 and +1"
+    else:
+        return None  # not a bounded activation
+    fraction = float(share.min())
+    if fraction <= t.saturated_fraction:
+        return None
+    return Verdict(
+        id="saturated",
+        severity="warning",
+        title=f"{fraction:.0%} of the outputs are saturated ({kind})",
+        summary=(
+            f"Over the last logged steps, {fraction:.0%} of this layer's outputs are {ends}: the "
+            "histogram piles up against both edges of the activation's range instead of "
+            f"spreading through the middle. Where a {kind} is flat its gradient is almost 0, so "
+            "saturated units learn very slowly or not at all. (The share is measured as values "
+            "in the outer 10% of the range, which histogram buckets can resolve.)"
+        ),
+        evidence={"saturated_fraction": fraction, "activation": kind, "min": lo, "max": hi},
+        steps=(_step_at(stats, recent[0]), _step_at(stats, recent[-1])),
+        fix=(
+            "Use a smaller weight initialisation (Glorot/Xavier for tanh and sigmoid); normalise "
+            "the inputs and add BatchNorm/LayerNorm before the activation; lower the learning "
+            "rate; or switch hidden layers to ReLU-family activations."
+        ),
+    )
+
+
+def _growth(stats: SeriesStats) -> tuple[float, int, int] | None:
+    vi = stats.valid_index
+    if vi.size < 2:
+        return None
+    first, last = vi[0], vi[-1]
+    if not stats.std[first] > 0:
+        return None  # e.g. biases initialised at 0: any later spread is not "growth"
+    return float(stats.std[last] / stats.std[first]), int(first), int(last)
+
+
+def exploding(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """Magnitudes grow by orders of magnitude from the first to the last logged step."""
+    grown = _growth(stats)
+    if grown is None:
+        return None
+    growth, first, last = grown
+    peak = float(max(abs(stats.minimum[last]), abs(stats.maximum[last])))
+    if role == "gradient":
+        needed, floor = t.exploding_gradient_growth, t.exploding_min_gradient
+    elif role in ("activation", "preactivation"):
+        needed, floor = t.exploding_growth, t.exploding_min_activation
+    elif role in ("weight", "bias", "other"):
+        needed, floor = t.exploding_growth, t.exploding_min_weight
+    else:
+        return None
+    if not (growth >= needed and peak >= floor):
+        return None
+    vi = stats.valid_index
+    onset = next((i for i in vi if stats.std[i] >= 2 * stats.std[first]), last)
+    thing = {"weight": "weights", "bias": "biases", "gradient": "gradients"}.get(role, "values")
+    return Verdict(
+        id="exploding",
+        severity="critical" if growth >= needed * 100 else "warning",
+        title=f"{thing.capitalize()} grow {_fmt(growth)}× (up to {_fmt(peak)})",
+        summary=(
+            f"The spread of these {thing} grows from {_fmt(float(stats.std[first]))} at step "
+            f"{_step_at(stats, first)} to {_fmt(float(stats.std[last]))} at step "
+            f"{_step_at(stats, last)}, {_fmt(growth)} times wider, with values up to "
+            f"{_fmt(peak)}. The histogram keeps stretching outwards instead of settling; it "
+            f"starts to take off around step {_step_at(stats, onset)}. Unchecked, such growth "
+            "ends in overflow (Inf/NaN) or in saturated, untrainable units."
+        ),
+        evidence={
+            "growth": growth,
+            "std_first": float(stats.std[first]),
+            "std_last": float(stats.std[last]),
+            "max_abs": peak,
+            "onset_step": _step_at(stats, onset),
+        },
+        steps=(_step_at(stats, onset), _step_at(stats, last)),
+        fix=(
+            "Lower the learning rate; clip gradients (clip_grad_norm_, Keras clipnorm); add "
+            "weight decay or normalisation layers; check for a loss that rewards ever larger "
+            "outputs."
+        ),
+    )
+
+
+def collapsing(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """A weight's spread shrinks towards zero during training."""
+    if role != "weight":
+        return None
+    grown = _growth(stats)
+    if grown is None:
+        return None
+    ratio, first, last = grown
+    if ratio > t.collapsing_ratio:
+        return None
+    vi = stats.valid_index
+    onset = next((i for i in vi if stats.std[i] <= 0.5 * stats.std[first]), last)
+    return Verdict(
+        id="collapsing",
+        severity="warning",
+        title=f"Weights shrink to {ratio:.1%} of their initial spread",
+        summary=(
+            f"The histogram narrows from a spread of {_fmt(float(stats.std[first]))} to "
+            f"{_fmt(float(stats.std[last]))}: the weights are being pulled towards 0 faster than "
+            "learning pushes them apart. Typical causes are weight decay or an L2 penalty that is "
+            "too strong for the learning rate; the layer loses its ability to represent anything."
+        ),
+        evidence={
+            "std_ratio": ratio,
+            "std_first": float(stats.std[first]),
+            "std_last": float(stats.std[last]),
+        },
+        steps=(_step_at(stats, onset), _step_at(stats, last)),
+        fix=(
+            "Reduce weight decay / the L2 coefficient (1e-4 to 1e-2 is typical for AdamW, much "
+            "less for Adam with L2); check that the regulariser is not added once per layer "
+            "on top of a global one."
+        ),
+    )
+
+
+def vanishing(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """Gradients whose mean magnitude is tiny in absolute terms (cross-layer: see
+    :func:`vanishing_relative`)."""
+    if role != "gradient":
+        return None
+    recent = _recent(stats, t)
+    if recent.size == 0:
+        return None
+    level = float(np.max(stats.mean_abs[recent]))
+    if level >= t.vanishing_absolute:
+        return None
+    all_zero = level == 0.0
+    return Verdict(
+        id="vanishing",
+        severity="critical",
+        title=(
+            "Gradients are exactly 0" if all_zero else f"Gradients vanish (mean |g| {_fmt(level)})"
+        ),
+        summary=(
+            (
+                "Every gradient in this histogram is exactly 0 over the last logged steps: the "
+                "spike at 0 holds all the mass, so these parameters receive no learning signal "
+                "at all. Upstream, something blocks the gradient: dead ReLUs, a detached tensor, "
+                "or a layer outside the loss."
+            )
+            if all_zero
+            else (
+                f"The average gradient magnitude is {_fmt(level)}: the histogram is a needle "
+                "around 0, far too small to move the weights in any reasonable number of steps."
+            )
+        ),
+        evidence={"mean_abs": level},
+        steps=(_step_at(stats, recent[0]), _step_at(stats, recent[-1])),
+        fix=(
+            "Look upstream for what blocks the gradient (dead ReLUs, saturated sigmoid/tanh, "
+            "detach()/stop_gradient); use ReLU-family activations, He/Glorot initialisation, "
+            "residual connections or normalisation layers."
+        ),
+    )
+
+
+def slow(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """Weights that change, but very little over the whole run (info)."""
+    if role not in ("weight", "bias"):
+        return None
+    vi = stats.valid_index
+    if vi.size < t.frozen_min_steps:
+        return None
+    change = relative_change(stats)
+    if change is None or change == 0.0 or change >= t.slow_relative_change:
+        return None
+    if stats.same_as_prev[vi[1:]].all():
+        return None  # bit-identical: that is frozen, not slow
+    return Verdict(
+        id="slow",
+        severity="info",
+        title=f"Barely changes ({change:.2%} of its spread)",
+        summary=(
+            f"Between step {_step_at(stats, vi[0])} and step {_step_at(stats, vi[-1])} this "
+            f"histogram moved by only {change:.2%} of its own width: it does change, so updates "
+            "arrive, but at this pace the layer will take a very long time to learn. That can be "
+            "fine late in training or for a layer that is already good; early on it usually "
+            "means the learning rate (or the gradient reaching this layer) is very small."
+        ),
+        evidence={"relative_change": change},
+        steps=(_step_at(stats, vi[0]), _step_at(stats, vi[-1])),
+        fix=(
+            "If the loss is also slow to fall: raise the learning rate (try a learning-rate "
+            "range test), or check for vanishing gradients in this layer."
+        ),
+    )
+
+
+def multimodal(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """All values in a few narrow spikes: many units hold identical values (info)."""
+    if role not in ("weight", "bias", "other"):
+        return None
+    vi = stats.valid_index
+    if vi.size == 0:
+        return None
+    last = vi[-1]
+    spikes = int(stats.nonempty_buckets[last])
+    total = float(stats.total[last])
+    if not (
+        2 <= spikes <= t.multimodal_max_spikes and total / spikes >= t.multimodal_min_per_spike
+    ):
+        return None
+    return Verdict(
+        id="multimodal",
+        severity="info",
+        title=f"All values sit in {spikes} narrow spikes",
+        summary=(
+            f"The {_as_count(total)} values of this histogram fall into only {spikes} narrow "
+            "spikes instead of a continuous spread: many units hold (nearly) the same value. "
+            "That happens when units are copies of each other (a symmetric initialisation), "
+            "with heavy quantisation, or with weights clipped to a few levels."
+        ),
+        evidence={"spikes": spikes, "elements": _as_count(total)},
+        steps=(_step_at(stats, last), _step_at(stats, last)),
+        fix=(
+            "If this is not deliberate quantisation: initialise randomly and check that no "
+            "code copies one unit's weights to the others."
+        ),
+    )
+
+
 #: The tag rules, in the order their verdicts are listed.
 TAG_RULES: Sequence[Callable[[SeriesStats, str, Thresholds], Verdict | None]] = (
     nonfinite,
     constant,
     frozen,
+    dead,
+    saturated,
+    exploding,
+    collapsing,
+    vanishing,
+    slow,
+    multimodal,
 )
+
+
+#: When the first verdict is found, the second says the same thing less precisely: drop it.
+SUPERSEDES = {
+    "nonfinite": ("exploding",),
+    "dead": ("constant", "saturated", "multimodal"),
+    "vanishing": ("constant", "multimodal"),
+    "constant": ("multimodal", "slow"),
+    "frozen": ("slow",),
+}
+
+
+def apply_rules(stats: SeriesStats, role: str, t: Thresholds) -> tuple[Verdict, ...]:
+    """Run every tag rule and drop the verdicts a more specific one supersedes."""
+    found = [v for rule in TAG_RULES if (v := rule(stats, role, t))]
+    ids = {v.id for v in found}
+    dropped = {d for i in ids for d in SUPERSEDES.get(i, ())}
+    return tuple(v for v in found if v.id not in dropped)
+
+
+def recent_mean_abs(stats: SeriesStats, t: Thresholds) -> float | None:
+    """Largest mean |x| over the last logged steps (None without valid steps)."""
+    recent = _recent(stats, t)
+    return float(np.max(stats.mean_abs[recent])) if recent.size else None
+
+
+def vanishing_relative(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str, Verdict]:
+    """Gradients of early layers orders of magnitude below the last layer's (AutoTrainer)."""
+    grads = [d for d in tags if d.role == "gradient" and d.facts.get("mean_abs") is not None]
+    if len(grads) < 2:
+        return {}
+    deepest = max(d.depth for d in grads)
+    reference = max(d.facts["mean_abs"] for d in grads if d.depth == deepest)
+    if not reference > 0:
+        return {}
+    out = {}
+    for d in grads:
+        level = d.facts["mean_abs"]
+        if d.depth == deepest or any(v.id == "vanishing" for v in d.verdicts):
+            continue
+        ratio = level / reference
+        if ratio < t.vanishing_ratio and level < t.vanishing_first_max:
+            out[d.tag] = Verdict(
+                id="vanishing",
+                severity="warning",
+                title=f"Gradients vanish: {ratio:.1e}× the last layer's",
+                summary=(
+                    f"The gradients reaching {d.layer} average {_fmt(level)} in magnitude, "
+                    f"{_fmt(1 / ratio)} times smaller than those of the last layer "
+                    f"({_fmt(reference)}). The backward signal shrinks layer by layer, so the "
+                    "early layers hardly learn while the last ones do."
+                ),
+                evidence={"mean_abs": level, "last_layer_mean_abs": reference, "ratio": ratio},
+                steps=(d.first_step or 0, d.last_step or 0),
+                fix=(
+                    "Use ReLU-family activations instead of sigmoid/tanh in deep stacks, He or "
+                    "Glorot initialisation, normalisation layers, or residual connections."
+                ),
+            )
+    return out
 
 
 def relative_change(stats: SeriesStats) -> float | None:
@@ -284,7 +679,8 @@ def movement_path(stats: SeriesStats) -> NDArray[np.float64]:
     # or, for a series constant throughout, the size of its value.
     scale = float(stats.std[first])
     if not scale > 0:
-        scale = float(np.nanmax(stats.std[vi]))
+        spreads = stats.std[vi]
+        scale = float(np.max(np.where(np.isfinite(spreads), spreads, 0.0)))
     if not scale > 0:
         scale = max(abs(float(stats.mean[first])), 1e-12)
     relative = distance / scale

@@ -35,6 +35,11 @@ class SeriesStats:
     ``quantiles`` is ``[S, GRID_SIZE]``, ``bands`` is ``[S, 9]`` at :data:`BASIS_POINTS`.
     ``w1_prev`` is the Wasserstein-1 distance to the previous valid step (NaN for the first).
     ``same_as_prev`` is true when a step's buckets are bit-identical to the previous step's.
+    ``zero_mass`` is the fraction of values in buckets that contain 0; it is the exact share of
+    zeros when ``zero_exact`` (those buckets are at most 1e-12 wide, as PyTorch writes them) and
+    an upper bound otherwise (TF2's 30 equal buckets mix zeros with small values).
+    ``tail_mass`` is the fraction of values with ``|x| > 0.9`` (tanh saturation) and
+    ``unit_tail_mass`` the fraction below 0.1 or above 0.9 (sigmoid saturation).
     """
 
     steps: NDArray[np.int64]
@@ -50,6 +55,10 @@ class SeriesStats:
     nonempty_buckets: NDArray[np.int64]
     count_gcd: NDArray[np.int64]
     zero_mass: NDArray[np.float64]
+    zero_exact: NDArray[np.bool_]
+    mean_abs: NDArray[np.float64]
+    tail_mass: NDArray[np.float64]
+    unit_tail_mass: NDArray[np.float64]
     quantiles: NDArray[np.float64]
     bands: NDArray[np.float64]
     w1_prev: NDArray[np.float64]
@@ -194,8 +203,20 @@ def _compute(
     minimum = clean_l[r, first]
     maximum = clean_r[r, last]
 
-    zero_bucket = (clean_l >= -ZERO_BUCKET_WIDTH) & (clean_r <= ZERO_BUCKET_WIDTH)
-    zero_mass = (clean_c * zero_bucket).sum(axis=1) / mass
+    touches_zero = (clean_l <= 0.0) & (clean_r >= 0.0) & (clean_c > 0)
+    zero_mass = (clean_c * touches_zero).sum(axis=1) / mass
+    zero_exact = ~(touches_zero & (clean_r - clean_l > ZERO_BUCKET_WIDTH)).any(axis=1)
+    # E|x| of uniform mass on [l, r]: |mid| unless the bucket straddles 0.
+    straddles = (clean_l < 0.0) & (clean_r > 0.0)
+    abs_mid = np.where(
+        straddles,
+        (clean_l**2 + clean_r**2) / (2.0 * np.where(straddles, clean_r - clean_l, 1.0)),
+        np.abs(mid),
+    )
+    mean_abs = (clean_c * abs_mid).sum(axis=1) / mass
+    cdf = _cdf_at(clean_l, clean_r, clean_c, mass)
+    tail_mass = 1.0 - (cdf(0.9) - cdf(-0.9))
+    unit_tail_mass = cdf(0.1) + 1.0 - cdf(0.9)
 
     count_gcd = _count_gcd(raw_counts)
     quantiles = quantile_matrix(clean_l, clean_r, clean_c, GRID)
@@ -235,11 +256,32 @@ def _compute(
         nonempty_buckets=np.where(valid, nonempty.sum(axis=1), 0),
         count_gcd=np.where(valid, count_gcd, 0),
         zero_mass=masked(zero_mass),
+        zero_exact=valid & zero_exact,
+        mean_abs=masked(mean_abs),
+        tail_mass=masked(np.clip(tail_mass, 0.0, 1.0)),
+        unit_tail_mass=masked(np.clip(unit_tail_mass, 0.0, 1.0)),
         quantiles=quantiles,
         bands=bands,
         w1_prev=w1_prev,
         same_as_prev=same,
     )
+
+
+def _cdf_at(
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    counts: NDArray[np.float64],
+    mass: NDArray[np.float64],
+):
+    """Return ``x -> [S]`` fraction of each row's mass at or below ``x`` (uniform in a bucket)."""
+    width = right - left
+    safe = np.where(width > 0, width, 1.0)
+
+    def cdf(x: float) -> NDArray[np.float64]:
+        inside = np.where(width > 0, np.clip((x - left) / safe, 0.0, 1.0), (left <= x) * 1.0)
+        return (counts * inside).sum(axis=1) / mass
+
+    return cdf
 
 
 def _count_gcd(counts: NDArray[np.float64]) -> NDArray[np.int64]:

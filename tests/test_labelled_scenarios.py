@@ -17,7 +17,20 @@ from tb_histdiag.series import HistogramReader
 from tests.conftest import python_provider
 
 #: Verdict ids the engine implements so far; expectations on others wait for their rules.
-IMPLEMENTED = {"nonfinite", "constant", "frozen", "bias_only", "last_layer_only"}
+IMPLEMENTED = {
+    "nonfinite",
+    "constant",
+    "frozen",
+    "exploding",
+    "collapsing",
+    "dead",
+    "saturated",
+    "vanishing",
+    "slow",
+    "multimodal",
+    "bias_only",
+    "last_layer_only",
+}
 
 
 @pytest.fixture(scope="module")
