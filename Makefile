@@ -6,7 +6,7 @@ DEMO_LOGDIR ?= demo_logdir
 PORT ?= 6006
 
 .DEFAULT_GOAL := help
-.PHONY: help install build demo demo-data test lint format test-js test-py bench clean
+.PHONY: help install build demo demo-data test lint format test-js test-py eval bench clean
 
 help:  ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ test-py: install  ## Python tests: unit, data providers, WSGI app, real tensorbo
 	$(PY) -m pytest
 
 test: lint test-js test-py  ## The whole suite (what CI runs)
+
+eval: install  ## Score the verdicts on the labelled scenario corpus (TP/FP/FN per verdict)
+	$(PY) scripts/eval.py
 
 bench: install  ## Benchmarks against TensorBoard's own routes (not built yet)
 	$(PY) scripts/bench.py

@@ -113,11 +113,12 @@ def scalars_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def scenario_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo scenarios (real numpy training), both on-disk formats, few steps."""
+    """The labelled scenarios (real numpy training), both on-disk formats, at their full length:
+    several faults (e.g. exploding weights) only develop over the whole run."""
     from tb_histdiag import scenarios
 
     logdir = str(tmp_path_factory.mktemp("scenarios"))
-    scenarios.generate(logdir, steps=30)
+    scenarios.generate(logdir)
     return logdir
 
 

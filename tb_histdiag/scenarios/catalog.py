@@ -279,6 +279,113 @@ VANISHING_SIGMOID = Scenario(
     ),
 )
 
+HEALTHY_TANH_SGD = Scenario(
+    name="healthy_tanh_sgd",
+    description=(
+        "A tanh MLP with Keras' Glorot-uniform init (zero biases) trained by SGD with momentum "
+        "0.9 (lr 0.1): every layer learns; biases start at exactly 0 and then move."
+    ),
+    config=TrainConfig(activation="tanh", init="glorot", optimizer="sgd", lr=0.1, momentum=0.9),
+    expected=(
+        Expect("frozen", _PARAMS, (0, 1, 2, 3), present=False),
+        Expect("saturated", ("activation",), (0, 1, 2), present=False),
+    ),
+    run_absent=("last_layer_only",),
+    clean=True,
+    facts=(
+        "loss 1.101 -> 0.608. Weight std 0.21 -> 0.35 (layer 1), 0.23 -> 0.50 (output); tanh "
+        "output std 0.52 -> 0.66, not piled at +-1. Biases: exactly 0 at step 0 (a single "
+        "spike), spread out afterwards."
+    ),
+)
+
+GLOROT_ZERO_BIAS = Scenario(
+    name="glorot_zero_bias",
+    description=(
+        "A hard negative: Keras-style Glorot-uniform weights and biases initialised at exactly "
+        "0 (ReLU, Adam lr 0.005). Constant biases at step 0 are normal and must not be flagged "
+        "once they learn; ~50% zero ReLU outputs are normal too."
+    ),
+    config=TrainConfig(activation="relu", init="glorot", optimizer="adam", lr=0.005),
+    expected=(
+        Expect("constant", ("bias",), (0, 1, 2, 3), present=False),
+        Expect("dead", ("activation",), (0, 1, 2), present=False),
+    ),
+    run_absent=("last_layer_only",),
+    clean=True,
+    facts=(
+        "loss 1.096 -> 0.382. ReLU outputs 48-54% exact zeros. Weight std grows 0.21 -> 0.29 "
+        "(layer 1) to 0.23 -> 0.54 (output)."
+    ),
+)
+
+TINY_LR = Scenario(
+    name="tiny_lr",
+    description=(
+        "A hard negative: the healthy network with a learning rate of 1e-5 (Adam). Every "
+        "parameter moves, very slowly: at most an informational 'slow', never 'frozen'."
+    ),
+    config=TrainConfig(activation="relu", init="default", optimizer="adam", lr=1e-5),
+    expected=(Expect("frozen", _PARAMS, (0, 1, 2, 3), present=False),),
+    run_absent=("last_layer_only",),
+    clean=True,
+    facts=(
+        "loss 1.108 -> 1.102. Weight std unchanged to 3 digits (0.178, 0.100, 0.102, "
+        "0.097 -> 0.0971), but the histograms differ from step to step."
+    ),
+)
+
+EXPLODING_LR = Scenario(
+    name="exploding_lr",
+    description=(
+        "A tanh MLP trained by plain SGD with a far too high learning rate (5.0): tanh keeps "
+        "the activations bounded, so nothing overflows, but the weights of the first layers "
+        "grow ~25x to |w| > 10 and the loss stays high."
+    ),
+    config=TrainConfig(activation="tanh", init="default", optimizer="sgd", lr=5.0),
+    expected=(
+        Expect("exploding", ("weight",), (0, 1)),
+        Expect("nonfinite", KINDS, (0, 1, 2, 3), present=False),
+    ),
+    facts=(
+        "loss 8.34 -> 6.33. Weight std 0.178 -> 5.08 (x28, max |w| 14.1) in layer 1, 0.100 -> "
+        "2.74 (x27, max 10.7) in layer 2, 0.102 -> 2.10 (x21, max 6.4) in layer 3, 0.097 -> "
+        "0.54 in the output layer. tanh outputs end with std 0.98 (saturated)."
+    ),
+)
+
+WEIGHT_DECAY_COLLAPSE = Scenario(
+    name="weight_decay_collapse",
+    description=(
+        "A ReLU MLP trained by SGD (lr 0.1) with decoupled weight decay 0.5: each update "
+        "shrinks the weights by 5%, far more than learning adds, so every layer collapses "
+        "towards 0 and the loss stays at ln 3."
+    ),
+    config=TrainConfig(activation="relu", optimizer="sgd", lr=0.1, weight_decay=0.5),
+    expected=(Expect("collapsing", ("weight",), (0, 1, 2, 3)),),
+    facts=(
+        "loss 1.104 -> 1.099. Weight std 0.178 -> 4e-8 (layer 1), 0.10 -> 2e-8, 0.10 -> 1e-6, "
+        "0.097 -> 5e-5 (output)."
+    ),
+)
+
+DEAD_NEGATIVE_BIAS = Scenario(
+    name="dead_negative_bias",
+    description=(
+        "ReLU units whose biases start at -3 (Adam lr 0.005): every hidden unit outputs 0 for "
+        "every input from the first step, no gradient flows, nothing learns."
+    ),
+    config=TrainConfig(activation="relu", optimizer="adam", lr=0.005, bias_init=-3.0),
+    expected=(
+        Expect("dead", ("activation",), (0, 1, 2)),
+        Expect("dead", ("activation",), (3,), present=False),
+    ),
+    facts=(
+        "loss 1.101 -> 1.099. Hidden activations are 100% exact zeros at every step; every "
+        "weight gradient is exactly 0; the weights never change."
+    ),
+)
+
 #: All scenarios by name, in a stable order (the required three first).
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -291,5 +398,11 @@ SCENARIOS: dict[str, Scenario] = {
         DEAD_RELU,
         SATURATED_TANH,
         VANISHING_SIGMOID,
+        EXPLODING_LR,
+        WEIGHT_DECAY_COLLAPSE,
+        DEAD_NEGATIVE_BIAS,
+        HEALTHY_TANH_SGD,
+        GLOROT_ZERO_BIAS,
+        TINY_LR,
     )
 }

@@ -43,6 +43,8 @@ class TrainConfig:
             value kills ReLUs).
         optimizer: ``sgd`` (with optional ``momentum``) or ``adam``.
         lr: learning rate; 0 means nothing is ever updated.
+        weight_decay: decoupled weight decay (as in AdamW): after every update the trainable
+            weights (not the biases) are multiplied by ``1 - lr * weight_decay``.
         frozen: 0-based indices of layers whose parameters are never updated. Their gradients are
             still computed and reported, as with ``requires_grad`` on but no optimizer entry.
         steps: number of *logged* steps by default; training runs ``steps * log_every`` updates.
@@ -62,6 +64,7 @@ class TrainConfig:
     optimizer: str = "adam"
     lr: float = 0.01
     momentum: float = 0.0
+    weight_decay: float = 0.0
     frozen: tuple[int, ...] = ()
     steps: int = 100
     log_every: int = 3
@@ -377,3 +380,6 @@ def train(config: TrainConfig, steps: int | None = None) -> Iterator[StepRecord]
                     [result.weight_grads[i] for i in trainable]
                     + [result.bias_grads[i] for i in trainable],
                 )
+                if config.weight_decay:
+                    for i in trainable:
+                        weights[i] *= 1.0 - config.lr * config.weight_decay
