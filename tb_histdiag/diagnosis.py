@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 
 from tb_histdiag import rules, stats
-from tb_histdiag.model import Diagnosis, LayerDiagnosis, RunDiagnosis, TagDiagnosis
+from tb_histdiag.model import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
 from tb_histdiag.roles import TagRole, assign_roles
-from tb_histdiag.series import HistogramReader, Series, SeriesInfo
+from tb_histdiag.series import HistogramReader, Series, SeriesInfo, read_loss
 
 #: Default number of series diagnoses kept in memory (each is a few KB).
 DEFAULT_CACHE_SIZE = 4096
@@ -73,12 +73,19 @@ def assemble_run(
     run: str,
     tags: Iterable[TagDiagnosis],
     thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS,
+    loss: LossOutcome | None = None,
 ) -> RunDiagnosis:
-    """Group a run's tag diagnoses into layers (depth order) and add layer and run verdicts."""
+    """Group a run's tag diagnoses into layers (depth order), add the cross-tag, layer and run
+    verdicts, and set the severity of causes from the run's loss outcome."""
     ordered = sorted(tags, key=lambda d: (d.depth, d.tag))
     extra = rules.vanishing_relative(ordered, thresholds)
     ordered = [
-        dataclasses.replace(d, verdicts=(*d.verdicts, extra[d.tag])) if d.tag in extra else d
+        dataclasses.replace(
+            d,
+            verdicts=rules.gate_by_outcome(
+                (*d.verdicts, extra[d.tag]) if d.tag in extra else d.verdicts, loss
+            ),
+        )
         for d in ordered
     ]
     by_layer: dict[str, list[TagDiagnosis]] = collections.defaultdict(list)
@@ -101,6 +108,7 @@ def assemble_run(
         tags=tuple(ordered),
         layers=tuple(layers),
         verdicts=(run_verdict,) if run_verdict else (),
+        loss=loss,
     )
 
 
@@ -170,7 +178,23 @@ class Diagnoser:
                 diagnosis = diagnose_series(series, roles[tag], self.thresholds)
                 self._store(key, diagnosis)
                 results[tag] = diagnosis
-        return assemble_run(run, results.values(), self.thresholds)
+        return assemble_run(
+            run, results.values(), self.thresholds, self.loss(ctx, experiment_id, run)
+        )
+
+    def loss(self, ctx: object, experiment_id: str, run: str) -> LossOutcome | None:
+        """The run's loss outcome, or None when it logs no loss scalar (or it cannot be read).
+
+        The loss only adjusts severities, so a failure to read it never fails a diagnosis.
+        """
+        try:
+            curve = read_loss(self.reader.provider, ctx, experiment_id, run)
+        except Exception:  # a missing scalars plugin or a provider error: no outcome, not a failure
+            return None
+        if curve is None:
+            return None
+        trend = stats.loss_trend(curve.values)
+        return rules.loss_outcome(curve.tag, trend, self.thresholds)
 
     def diagnose(
         self,

@@ -149,6 +149,29 @@ class LayerDiagnosis:
 
 
 @dataclasses.dataclass(frozen=True)
+class LossOutcome:
+    """What the run's loss scalar says about the outcome of training.
+
+    ``improvement`` is the relative fall of the loss from its start to its end; ``flat`` is true
+    when it fell less than the engine's threshold or became NaN/Inf.
+    """
+
+    tag: str
+    improvement: float | None
+    nonfinite: bool
+    flat: bool
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the outcome's JSON form."""
+        return {
+            "tag": self.tag,
+            "improvement": plain(self.improvement),
+            "nonfinite": self.nonfinite,
+            "flat": self.flat,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
 class RunDiagnosis:
     """The diagnosis of one run: its tags, its layers and the run-level verdicts."""
 
@@ -156,6 +179,7 @@ class RunDiagnosis:
     tags: tuple[TagDiagnosis, ...]
     layers: tuple[LayerDiagnosis, ...] = ()
     verdicts: tuple[Verdict, ...] = ()
+    loss: LossOutcome | None = None
 
     @property
     def status(self) -> str:
@@ -181,6 +205,7 @@ class RunDiagnosis:
             "verdicts": [v.to_dict() for v in self.verdicts],
             "layers": [layer.to_dict() for layer in self.layers],
             "tags": [t.to_dict() for t in self.tags],
+            "loss": None if self.loss is None else self.loss.to_dict(),
         }
 
 

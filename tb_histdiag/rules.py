@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from tb_histdiag.model import TagDiagnosis, Verdict
-from tb_histdiag.stats import SeriesStats
+from tb_histdiag.model import LossOutcome, TagDiagnosis, Verdict
+from tb_histdiag.stats import LossTrend, SeriesStats
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +60,8 @@ class Thresholds:
     vanishing_first_max: float = 1e-4
     #: Slow: weights that move, but less than this fraction of their spread over the whole run.
     slow_relative_change: float = 0.01
+    #: The loss counts as flat when it falls by less than this fraction from start to end.
+    loss_flat_improvement: float = 0.05
     #: Multimodal: all mass in at most this many narrow spikes ...
     multimodal_max_spikes: int = 10
     #: ... each holding on average at least this many values.
@@ -649,6 +651,51 @@ def vanishing_relative(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str,
                 ),
             )
     return out
+
+
+#: Causes whose severity depends on the outcome (AutoTrainer reports them only with a symptom).
+OUTCOME_GATED = ("dead", "saturated", "vanishing")
+
+
+def loss_outcome(tag: str, trend: LossTrend, t: Thresholds) -> LossOutcome:
+    """Judge a loss curve: flat when it fell less than ``loss_flat_improvement`` or went NaN."""
+    flat = trend.nonfinite or (
+        trend.improvement is not None and trend.improvement < t.loss_flat_improvement
+    )
+    return LossOutcome(tag, trend.improvement, trend.nonfinite, bool(flat))
+
+
+def gate_by_outcome(verdicts: tuple[Verdict, ...], loss: LossOutcome | None) -> tuple[Verdict, ...]:
+    """Set the severity of cause verdicts (dead, saturated, vanishing) from the run's loss.
+
+    A flat or NaN loss makes them critical (they explain a failure); a falling loss caps them at
+    warning (training copes for now). Without a loss scalar they keep their own severity.
+    """
+    if loss is None or (loss.improvement is None and not loss.nonfinite):
+        return verdicts
+    out = []
+    for v in verdicts:
+        if v.id not in OUTCOME_GATED:
+            out.append(v)
+            continue
+        if loss.flat:
+            note = (
+                f" The run's loss ('{loss.tag}') "
+                + ("became NaN/Inf" if loss.nonfinite else "is flat")
+                + ", so this is a likely cause of the failure."
+            )
+            severity = "critical"
+        else:
+            note = (
+                f" The run's loss ('{loss.tag}') still falls (by {loss.improvement:.0%}), so "
+                "training copes for now, but this layer is not pulling its weight."
+            )
+            severity = "warning"
+        evidence = {**v.evidence, "loss_flat": loss.flat}
+        out.append(
+            dataclasses.replace(v, severity=severity, summary=v.summary + note, evidence=evidence)
+        )
+    return tuple(out)
 
 
 def relative_change(stats: SeriesStats) -> float | None:

@@ -132,6 +132,7 @@ class HistogramReader:
     """
 
     def __init__(self, provider: object, sampling_hints: Mapping[str, int] | None = None):
+        self.provider = provider
         self._provider = provider
         hint = (sampling_hints or {}).get(HISTOGRAMS_PLUGIN)
         self.max_steps = DEFAULT_MAX_STEPS if not hint else max(int(hint), DEFAULT_MAX_STEPS)
@@ -184,6 +185,37 @@ class HistogramReader:
         return result
 
 
+#: The plugin name TensorBoard stores scalar summaries under.
+SCALARS_PLUGIN = "scalars"
+
+#: Loss curves are read with at most this many points (the trend is all that matters).
+LOSS_MAX_POINTS = 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class LossCurve:
+    """A run's training loss scalar: its tag, steps and values (float64, may hold NaN)."""
+
+    tag: str
+    steps: NDArray[np.int64]
+    values: NDArray[np.float64]
+
+
+def pick_loss_tag(tags: Iterable[str]) -> str | None:
+    """The scalar tag most likely to be a run's training loss, or None.
+
+    Prefers ``loss`` itself, then Keras' ``epoch_loss``, then any tag containing "loss" that is
+    not a validation or test loss; shorter names win ties.
+    """
+    candidates = [t for t in tags if "loss" in t.lower()]
+    training = [t for t in candidates if not any(w in t.lower() for w in ("val", "test", "eval"))]
+    for exact in ("loss", "epoch_loss", "train/loss", "loss/train", "train_loss"):
+        for t in training:
+            if t.lower() == exact:
+                return t
+    return min(training, key=lambda t: (len(t), t)) if training else None
+
+
 def _use_fast_crc32c() -> None:
     """Let TensorBoard's event reader check CRCs with the ``crc32c`` package when installed.
 
@@ -199,6 +231,36 @@ def _use_fast_crc32c() -> None:
     sample = b"tb_histdiag crc32c check"
     if getattr(stub, "crc32c", None) is not None and stub.crc32c(sample) == fast.crc32c(sample):
         stub.crc32c = fast.crc32c
+
+
+def read_loss(provider: object, ctx: object, experiment_id: str, run: str) -> LossCurve | None:
+    """Read a run's training loss curve through the provider, or None when it logs none."""
+    from tensorboard.data import provider as tb_provider
+
+    listing = provider.list_scalars(
+        ctx,
+        experiment_id=experiment_id,
+        plugin_name=SCALARS_PLUGIN,
+        run_tag_filter=tb_provider.RunTagFilter(runs=[run]),
+    )
+    tag = pick_loss_tag(listing.get(run, {}))
+    if tag is None:
+        return None
+    data = provider.read_scalars(
+        ctx,
+        experiment_id=experiment_id,
+        plugin_name=SCALARS_PLUGIN,
+        downsample=LOSS_MAX_POINTS,
+        run_tag_filter=tb_provider.RunTagFilter(runs=[run], tags=[tag]),
+    )
+    points = data.get(run, {}).get(tag, [])
+    if not points:
+        return None
+    return LossCurve(
+        tag,
+        np.array([p.step for p in points], dtype=np.int64),
+        np.array([p.value for p in points], dtype=np.float64),
+    )
 
 
 def logdir_provider(logdir: str, max_steps: int = 0) -> object:

@@ -353,3 +353,29 @@ def _rebin(
     binned[:, 0] += below[:, 0]
     binned[~valid] = 0.0
     return edges, binned
+
+
+@dataclasses.dataclass(frozen=True)
+class LossTrend:
+    """How a loss curve developed: relative improvement from its start to its end.
+
+    ``improvement`` is ``(start - end) / |start|`` between the medians of the first and last 10%
+    of the finite points (at least 3 each); ``nonfinite`` is true when the loss became NaN/Inf.
+    """
+
+    improvement: float | None
+    nonfinite: bool
+    points: int
+
+
+def loss_trend(values: NDArray[np.float64]) -> LossTrend:
+    """Summarise a loss curve (values in step order)."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    nonfinite = bool(finite.size < values.size)
+    window = max(3, values.size // 10)
+    if finite.size < 2 * window:
+        return LossTrend(None, nonfinite, int(values.size))
+    start, end = float(np.median(finite[:window])), float(np.median(finite[-window:]))
+    improvement = (start - end) / abs(start) if start != 0 else None
+    return LossTrend(improvement, nonfinite, int(values.size))

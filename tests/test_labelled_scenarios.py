@@ -49,3 +49,25 @@ def test_every_fault_class_has_labels_and_full_recall(diagnosis):
     for verdict in ("saturated", "vanishing", "last_layer_only"):
         assert rows[verdict]["tp"] > 0, verdict
     assert all(row["recall"] in (None, 1.0) for row in rows.values())
+
+
+def test_causes_are_graded_by_the_loss_outcome(diagnosis):
+    # dead_relu: the loss is flat, so the dead layers explain the failure: critical.
+    dead = diagnosis["dead_relu_tf2"]
+    assert dead.loss is not None
+    assert dead.loss.flat
+    assert {v.severity for t in dead.tags for v in t.verdicts if v.id == "dead"} == {"critical"}
+    # saturated_tanh: the loss still falls by most of its start value: a warning only.
+    saturated = diagnosis["saturated_tanh_legacy"]
+    assert not saturated.loss.flat
+    assert saturated.loss.improvement > 0.5
+    severities = {v.severity for t in saturated.tags for v in t.verdicts if v.id == "saturated"}
+    assert severities == {"warning"}
+    assert all(
+        "still falls" in v.summary
+        for t in saturated.tags
+        for v in t.verdicts
+        if v.id == "saturated"
+    )
+    # healthy: the loss falls and is reported as not flat.
+    assert diagnosis["healthy_legacy"].loss.flat is False

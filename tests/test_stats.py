@@ -213,3 +213,13 @@ def test_verdicts_are_invariant_to_a_positive_scale_of_the_counts(data, scale):
         return [v.id for v in d.verdicts if not (v.id == "constant" and "count_gcd" in v.evidence)]
 
     assert ids(a) == ids(b)
+
+
+def test_loss_trend_tells_flat_from_falling_and_nan():
+    falling = stats.loss_trend(np.linspace(2.0, 0.5, 50))
+    assert falling.improvement == pytest.approx(0.73, abs=0.03)
+    flat = stats.loss_trend(np.full(50, 1.1) + np.random.default_rng(0).normal(0, 1e-3, 50))
+    assert abs(flat.improvement) < 0.01
+    diverged = stats.loss_trend(np.r_[np.linspace(2.0, 1.0, 30), [np.nan] * 20])
+    assert diverged.nonfinite
+    assert stats.loss_trend(np.array([1.0, 0.5])).improvement is None  # too short to judge
