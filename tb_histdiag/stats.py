@@ -16,6 +16,9 @@ from numpy.typing import NDArray
 #: TensorBoard's Distributions view basis points (min, -1.5σ, -1σ, -0.5σ, median, ..., max).
 BASIS_POINTS = (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)
 
+#: The basis points as probabilities.
+BASIS_POINTS_P = np.asarray(BASIS_POINTS, dtype=np.float64) / 10000.0
+
 #: Probability levels of the quantile grid used for distances (midpoints of 64 equal slices).
 GRID_SIZE = 64
 GRID = (np.arange(GRID_SIZE) + 0.5) / GRID_SIZE
@@ -220,9 +223,7 @@ def _compute(
 
     count_gcd = _count_gcd(raw_counts)
     quantiles = quantile_matrix(clean_l, clean_r, clean_c, GRID)
-    bands = quantile_matrix(
-        clean_l, clean_r, clean_c, np.asarray(BASIS_POINTS, dtype=np.float64) / 10000.0
-    )
+    bands = quantile_matrix(clean_l, clean_r, clean_c, BASIS_POINTS_P)
 
     w1_prev = np.full(n, np.nan)
     vi = np.flatnonzero(valid)

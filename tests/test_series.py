@@ -90,3 +90,29 @@ def test_frozen_tag_is_bit_identical_across_steps(writers_logdir, run):
     for name in ("left", "right", "counts"):
         arr = getattr(series, name)
         assert (arr == arr[0]).all(), name
+
+
+@pytest.mark.parametrize("run", WRITER_RUNS)
+def test_statistics_from_buckets_match_numpy_on_the_logged_values(writers_logdir, run):
+    """Bucketed statistics against numpy on the raw values each writer was given.
+
+    Tolerances: min and max are the writers' outer edges (float32 rounding); the mean within 2%
+    and the standard deviation within 3% of the spread; quantiles within one bucket width
+    (TF2: 1/30 of the range; legacy: ~10% of the value).
+    """
+    from tb_histdiag import stats
+    from tests.conftest import tag_values
+
+    series = read_all(python_provider(writers_logdir))[run]["fc1.weight"]
+    s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
+    for i, step in enumerate(series.steps):
+        raw = tag_values("fc1.weight", int(step)).astype(np.float64)
+        spread = raw.std()
+        assert s.minimum[i] == pytest.approx(raw.min(), rel=1e-6)
+        assert s.maximum[i] == pytest.approx(raw.max(), rel=1e-6)
+        assert abs(s.mean[i] - raw.mean()) < 0.02 * spread
+        assert abs(s.std[i] - spread) < 0.03 * spread
+        bucket = (raw.max() - raw.min()) / 30
+        np.testing.assert_allclose(
+            s.bands[i, 1:-1], np.quantile(raw, stats.BASIS_POINTS_P[1:-1]), atol=bucket
+        )
