@@ -20,6 +20,7 @@ from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
 from tb_histdiag import compare, stats
+from tb_histdiag.config import ENV_VAR, Config, ConfigError, config_from_environment
 from tb_histdiag.diagnosis import Diagnoser
 from tb_histdiag.model import SCHEMA, plain
 from tb_histdiag.series import HISTOGRAMS_PLUGIN, HistogramReader
@@ -126,7 +127,17 @@ class HistDiagPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context: base_plugin.TBContext):
         self._provider = context.data_provider
-        self._diagnoser = Diagnoser(HistogramReader(context.data_provider, context.sampling_hints))
+        user_config = Config()
+        try:
+            user_config = config_from_environment() or user_config
+        except ConfigError as e:
+            # A bad config must not take TensorBoard down: say so and use the defaults.
+            logger.error("tb_histdiag: ignoring %s: %s", ENV_VAR, e)
+        self._diagnoser = Diagnoser(
+            HistogramReader(context.data_provider, context.sampling_hints),
+            thresholds=user_config.thresholds,
+            role_overrides=user_config.roles,
+        )
         self._static = _static_files(STATIC_DIR)
 
     def get_plugin_apps(self) -> dict[str, Callable]:
