@@ -69,9 +69,9 @@ def main() -> int:
             f"{row['verdict']:<16} {row['tp']:>4} {row['fp']:>4} {row['fn']:>4} "
             f"{pct(row['precision']):>9} {pct(row['recall']):>7}"
         )
-    from tb_histdiag.scenarios import SCENARIOS
+    from tb_histdiag.scenarios import FORMATS, SCENARIOS
 
-    healthy_runs = [s.run_name(f) for s in SCENARIOS.values() if s.clean for f in ("legacy", "tf2")]
+    healthy_runs = [s.run_name(f) for s in SCENARIOS.values() if s.clean for f in FORMATS]
     healthy_tags = [t for name in healthy_runs if name in runs for t in runs[name].tags]
     flagged = [t for t in healthy_tags if t.status in ("warning", "critical")]
     print(

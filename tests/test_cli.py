@@ -42,7 +42,7 @@ def test_scenario_json_validates_and_flags_the_broken_runs(scenario_logdir, sche
     document = json.loads(result.stdout)
     jsonschema.validate(document, schema)
     status = {r["run"]: r["status"] for r in document["runs"]}
-    for fmt in ("legacy", "tf2"):
+    for fmt in ("legacy", "tf2", "keras"):
         assert status[f"constant_init_{fmt}"] == "critical"
         assert status[f"healthy_{fmt}"] in ("ok", "info")
         frozen = next(r for r in document["runs"] if r["run"] == f"frozen_early_{fmt}")

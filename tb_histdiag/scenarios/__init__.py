@@ -46,6 +46,7 @@ __all__ = [
     "StepRecord",
     "TrainConfig",
     "generate",
+    "layer_kinds",
     "open_writer",
     "tag_name",
     "tag_table",
@@ -83,7 +84,9 @@ class RunResult:
         return line
 
 
-def _record_arrays(record: StepRecord, index: int, n_layers: int) -> dict[str, np.ndarray]:
+def _record_arrays(
+    record: StepRecord, index: int, n_layers: int, fmt: str
+) -> dict[str, np.ndarray]:
     layer = record.layers[index]
     arrays = {
         "weight": layer.weight,
@@ -93,7 +96,7 @@ def _record_arrays(record: StepRecord, index: int, n_layers: int) -> dict[str, n
         "weight_grad": layer.weight_grad,
         "bias_grad": layer.bias_grad,
     }
-    return {kind: arrays[kind] for kind in layer_kinds(index, n_layers)}
+    return {kind: arrays[kind] for kind in layer_kinds(index, n_layers, fmt)}
 
 
 def _fresh_run_dir(logdir: Path, name: str) -> Path:
@@ -151,20 +154,19 @@ def write_scenario(
                 writer.scalar("loss", record.loss, record.step)
                 writer.scalar("accuracy", record.accuracy, record.step)
                 for index in range(n_layers):
-                    for kind, values in _record_arrays(record, index, n_layers).items():
+                    for kind, values in _record_arrays(record, index, n_layers, fmt).items():
                         writer.histogram(tag_name(fmt, kind, index), values, record.step)
     finally:
         # Close whatever was opened, also on errors, so event files are flushed and complete.
         for writer in writers.values():
             writer.close()
-    n_tags = len(tag_table(fmts[0], n_layers))
     return [
         RunResult(
             scenario=scen.name,
             format=fmt,
             path=root / scen.run_name(fmt),
             steps=len(losses),
-            tags=n_tags,
+            tags=len(tag_table(fmt, n_layers)),
             first_loss=_edge_mean(losses, first=True),
             last_loss=_edge_mean(losses, first=False),
             skipped=tuple(writer.skipped),

@@ -86,7 +86,7 @@ class Scenario:
             for layer in expect.layers:
                 index = layer % n
                 for kind in expect.kinds:
-                    if kind in layer_kinds(index, n):
+                    if kind in layer_kinds(index, n, fmt):
                         found.setdefault(tag_name(fmt, kind, index), set()).add(expect.verdict)
         return {tag: frozenset(ids) for tag, ids in found.items()}
 

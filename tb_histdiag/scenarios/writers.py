@@ -36,6 +36,10 @@ Two formats, both written by the writers users actually run, so the bytes on dis
     ``dense/bias_0/gradient``        bias gradient       gradient
     ===============================  ==================  ===============
 
+``keras``
+    The ``tf2`` writer and names, but only what Keras' ``TensorBoard(histogram_freq=1)``
+    callback logs: the weights and biases of each layer (no activations, no gradients).
+
 Notes for a tag parser: a gradient tag also contains ``weight``/``kernel``/``bias`` (the
 gradient word must win), and ``preactivations/fc1`` contains ``activation`` (``preactivation``
 must win). The output layer is linear, so it has no preactivation tag and its activation is the
@@ -56,7 +60,8 @@ import numpy as np
 
 LEGACY = "legacy"
 TF2 = "tf2"
-FORMATS = (LEGACY, TF2)
+KERAS = "keras"
+FORMATS = (LEGACY, TF2, KERAS)
 
 #: The kinds of histogram each scenario logs per layer, in writing order.
 KINDS = ("weight", "bias", "preactivation", "activation", "weight_grad", "bias_grad")
@@ -86,7 +91,7 @@ def layer_name(fmt: str, index: int) -> str:
 def tag_name(fmt: str, kind: str, index: int) -> str:
     """The tag under which a format logs ``kind`` (one of :data:`KINDS`) of layer ``index``."""
     name = layer_name(fmt, index)
-    if fmt == "legacy":
+    if fmt == LEGACY:
         templates = {
             "weight": "{0}.weight",
             "bias": "{0}.bias",
@@ -109,8 +114,11 @@ def tag_name(fmt: str, kind: str, index: int) -> str:
     return templates[kind].format(name)
 
 
-def layer_kinds(index: int, n_layers: int) -> tuple[str, ...]:
-    """Kinds logged for layer ``index``: the linear output layer has no separate preactivation."""
+def layer_kinds(index: int, n_layers: int, fmt: str | None = None) -> tuple[str, ...]:
+    """Kinds logged for layer ``index``: the linear output layer has no separate preactivation,
+    and the ``keras`` format logs weights and biases only."""
+    if fmt == KERAS:
+        return ("weight", "bias")
     if index == n_layers - 1:
         return tuple(k for k in KINDS if k != "preactivation")
     return KINDS
@@ -121,7 +129,7 @@ def tag_table(fmt: str, n_layers: int) -> dict[str, tuple[int, str, str]]:
     return {
         tag_name(fmt, kind, i): (i, layer_name(fmt, i), KIND_ROLE[kind])
         for i in range(n_layers)
-        for kind in layer_kinds(i, n_layers)
+        for kind in layer_kinds(i, n_layers, fmt)
     }
 
 
