@@ -18,7 +18,7 @@ import numpy as np
 from tb_histdiag import rules, stats
 from tb_histdiag.model import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
 from tb_histdiag.roles import TagRole, assign_roles
-from tb_histdiag.series import HistogramReader, Series, SeriesInfo, read_loss
+from tb_histdiag.series import HistogramReader, Series, SeriesInfo, loss_tags, read_loss
 
 #: Default number of series diagnoses kept in memory (each is a few KB).
 DEFAULT_CACHE_SIZE = 4096
@@ -128,6 +128,11 @@ class Diagnoser:
         self._cache: collections.OrderedDict[tuple, TagDiagnosis] = collections.OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        # One lock per (experiment, run): concurrent requests for a run compute it once.
+        self._run_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._losses: dict[tuple, LossOutcome | None] = {}
+        #: How many series have been diagnosed (not served from the cache), for tests and benches.
+        self.computed = 0
 
     def roles(self, tags: Iterable[str]) -> dict[str, TagRole]:
         """Roles, layers and depths of a run's tags."""
@@ -147,6 +152,10 @@ class Diagnoser:
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
 
+    def _run_lock(self, experiment_id: str, run: str) -> threading.Lock:
+        with self._lock:
+            return self._run_locks.setdefault((experiment_id, run), threading.Lock())
+
     def diagnose_run(
         self,
         ctx: object,
@@ -154,47 +163,82 @@ class Diagnoser:
         run: str,
         infos: Mapping[str, SeriesInfo],
         tag_filter: Callable[[str], bool] | None = None,
+        loss_info: SeriesInfo | bool | None = True,
     ) -> RunDiagnosis:
         """Diagnose the tags of one run listed in ``infos`` (all of them, or those passing
-        ``tag_filter``), reading only those not cached, in one provider call."""
+        ``tag_filter``), reading only those not cached, in one provider call.
+
+        ``loss_info`` is the run's loss scalar from :func:`loss_tags` (None: it has none;
+        ``True``: look it up).
+        """
         roles = self.roles(infos)
         wanted = [t for t in infos if tag_filter is None or tag_filter(t)]
-        results: dict[str, TagDiagnosis] = {}
-        missing = []
-        for tag in wanted:
-            info = infos[tag]
-            key = (experiment_id, run, tag, info.max_step, info.max_wall_time, roles[tag])
-            hit = self._cached(key)
-            if hit is None:
-                missing.append((tag, key))
-            else:
-                results[tag] = hit
-        if missing:
-            read = self.reader.read(ctx, experiment_id, run, [t for t, _ in missing])
-            for tag, key in missing:
-                series = read.get(tag)
-                if series is None:
-                    continue  # vanished between the index and the read
-                diagnosis = diagnose_series(series, roles[tag], self.thresholds)
-                self._store(key, diagnosis)
-                results[tag] = diagnosis
+        keys = {
+            tag: (
+                experiment_id,
+                run,
+                tag,
+                infos[tag].max_step,
+                infos[tag].max_wall_time,
+                roles[tag],
+            )
+            for tag in wanted
+        }
+        results = {tag: hit for tag, key in keys.items() if (hit := self._cached(key)) is not None}
+        if len(results) < len(keys):
+            with self._run_lock(experiment_id, run):
+                # Another request may have computed them while this one waited.
+                for tag, key in keys.items():
+                    if tag not in results and (hit := self._cached(key)) is not None:
+                        results[tag] = hit
+                missing = [tag for tag in keys if tag not in results]
+                read = self.reader.read(ctx, experiment_id, run, missing) if missing else {}
+                for tag in missing:
+                    series = read.get(tag)
+                    if series is None:
+                        continue  # vanished between the index and the read
+                    diagnosis = diagnose_series(series, roles[tag], self.thresholds)
+                    self._store(keys[tag], diagnosis)
+                    with self._lock:
+                        self.computed += 1
+                    results[tag] = diagnosis
+        if loss_info is True:
+            loss_info = self._loss_index(ctx, experiment_id, [run]).get(run)
         return assemble_run(
-            run, results.values(), self.thresholds, self.loss(ctx, experiment_id, run)
+            run, results.values(), self.thresholds, self.loss(ctx, experiment_id, loss_info)
         )
 
-    def loss(self, ctx: object, experiment_id: str, run: str) -> LossOutcome | None:
-        """The run's loss outcome, or None when it logs no loss scalar (or it cannot be read).
+    def _loss_index(
+        self, ctx: object, experiment_id: str, runs: list[str] | None = None
+    ) -> dict[str, SeriesInfo]:
+        try:
+            return loss_tags(self.reader.provider, ctx, experiment_id, runs)
+        except Exception:  # no scalars plugin data or a provider error: no outcome, no failure
+            return {}
+
+    def loss(self, ctx: object, experiment_id: str, info: SeriesInfo | None) -> LossOutcome | None:
+        """The outcome of a run's loss curve (cached per last step), or None without one.
 
         The loss only adjusts severities, so a failure to read it never fails a diagnosis.
         """
+        if info is None:
+            return None
+        key = (experiment_id, info.run, info.tag, info.max_step, info.max_wall_time)
+        with self._lock:
+            if key in self._losses:
+                return self._losses[key]
         try:
-            curve = read_loss(self.reader.provider, ctx, experiment_id, run)
-        except Exception:  # a missing scalars plugin or a provider error: no outcome, not a failure
-            return None
-        if curve is None:
-            return None
-        trend = stats.loss_trend(curve.values)
-        return rules.loss_outcome(curve.tag, trend, self.thresholds)
+            curve = read_loss(self.reader.provider, ctx, experiment_id, info)
+        except Exception:  # a provider error: no outcome rather than no diagnosis
+            curve = None
+        outcome = None
+        if curve is not None:
+            outcome = rules.loss_outcome(curve.tag, stats.loss_trend(curve.values), self.thresholds)
+        with self._lock:
+            if len(self._losses) >= self._cache_size:
+                self._losses.clear()
+            self._losses[key] = outcome
+        return outcome
 
     def diagnose(
         self,
@@ -205,11 +249,12 @@ class Diagnoser:
     ) -> Diagnosis:
         """Diagnose every run (or those passing ``runs``), one provider call per run."""
         index = self.reader.index(ctx, experiment_id)
+        selected = [run for run in index if runs is None or runs(run)]
+        losses = self._loss_index(ctx, experiment_id) if selected else {}
         out = []
-        for run, infos in index.items():
-            if runs is not None and not runs(run):
-                continue
-            diagnosis = self.diagnose_run(ctx, experiment_id, run, infos, tags)
+        for run in selected:
+            infos = index[run]
+            diagnosis = self.diagnose_run(ctx, experiment_id, run, infos, tags, losses.get(run))
             if diagnosis.tags:
                 out.append(diagnosis)
         return Diagnosis(runs=tuple(out))

@@ -233,31 +233,45 @@ def _use_fast_crc32c() -> None:
         stub.crc32c = fast.crc32c
 
 
-def read_loss(provider: object, ctx: object, experiment_id: str, run: str) -> LossCurve | None:
-    """Read a run's training loss curve through the provider, or None when it logs none."""
+def loss_tags(
+    provider: object, ctx: object, experiment_id: str, runs: Iterable[str] | None = None
+) -> dict[str, SeriesInfo]:
+    """``{run: SeriesInfo}`` of each run's training loss scalar (one provider call for all)."""
     from tensorboard.data import provider as tb_provider
 
     listing = provider.list_scalars(
         ctx,
         experiment_id=experiment_id,
         plugin_name=SCALARS_PLUGIN,
-        run_tag_filter=tb_provider.RunTagFilter(runs=[run]),
+        run_tag_filter=tb_provider.RunTagFilter(runs=None if runs is None else list(runs)),
     )
-    tag = pick_loss_tag(listing.get(run, {}))
-    if tag is None:
-        return None
+    out = {}
+    for run, tags in listing.items():
+        tag = pick_loss_tag(tags)
+        if tag is not None:
+            ts = tags[tag]
+            out[run] = SeriesInfo(run, tag, int(ts.max_step), float(ts.max_wall_time))
+    return out
+
+
+def read_loss(
+    provider: object, ctx: object, experiment_id: str, info: SeriesInfo
+) -> LossCurve | None:
+    """Read one run's loss curve (``info`` from :func:`loss_tags`); None when it has no points."""
+    from tensorboard.data import provider as tb_provider
+
     data = provider.read_scalars(
         ctx,
         experiment_id=experiment_id,
         plugin_name=SCALARS_PLUGIN,
         downsample=LOSS_MAX_POINTS,
-        run_tag_filter=tb_provider.RunTagFilter(runs=[run], tags=[tag]),
+        run_tag_filter=tb_provider.RunTagFilter(runs=[info.run], tags=[info.tag]),
     )
-    points = data.get(run, {}).get(tag, [])
+    points = data.get(info.run, {}).get(info.tag, [])
     if not points:
         return None
     return LossCurve(
-        tag,
+        info.tag,
         np.array([p.step for p in points], dtype=np.int64),
         np.array([p.value for p in points], dtype=np.float64),
     )
