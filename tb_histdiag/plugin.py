@@ -22,6 +22,7 @@ from werkzeug import wrappers
 from tb_histdiag import compare, stats
 from tb_histdiag.config import ENV_VAR, Config, ConfigError, config_from_environment
 from tb_histdiag.diagnosis import Diagnoser
+from tb_histdiag.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
 from tb_histdiag.model import SCHEMA, plain
 from tb_histdiag.series import HISTOGRAMS_PLUGIN, HistogramReader
 
@@ -139,6 +140,9 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             role_overrides=user_config.roles,
         )
         self._static = _static_files(STATIC_DIR)
+        flags_logdir = getattr(context.flags, "logdir", "") if context.flags else ""
+        self._logdir = context.logdir or flags_logdir or ""
+        self._checker = LogdirChecker(max_verify_bytes=PLUGIN_VERIFY_BYTES)
 
     def get_plugin_apps(self) -> dict[str, Callable]:
         return {
@@ -220,6 +224,8 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         ).to_dict()
         if tag is not None and not result["runs"]:
             raise RequestError(404, f"no run has a histogram tag '{tag}'")
+        if tag is None and not experiment:
+            result["problems"] = [p.to_dict() for p in self._checker.check(self._logdir)]
         return result
 
     def series_impl(self, ctx: object, experiment: str, run: str, tag: str) -> dict:

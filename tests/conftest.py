@@ -240,6 +240,10 @@ class TensorBoardProcess:
             time.sleep(0.3)
         raise TimeoutError(f"tensorboard did not load {count} runs:\n" + "".join(self.log))
 
+    def wait_a_moment(self) -> None:
+        """Give TensorBoard's reload loop (1 s interval) time to notice a change."""
+        time.sleep(0.2)
+
     def stop(self) -> None:
         self.process.terminate()
         try:

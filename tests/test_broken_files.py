@@ -1,0 +1,117 @@
+"""Broken event files: the rest of the logdir is diagnosed and what could not be read is reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from tb_histdiag.logdir_check import LogdirChecker, check_event_file
+from tests.conftest import TensorBoardProcess, write_tf2
+from tests.test_plugin_wsgi import PREFIX, get_json, make_client
+
+
+def event_file(run_dir: str) -> str:
+    (name,) = [n for n in os.listdir(run_dir) if "tfevents" in n]
+    return os.path.join(run_dir, name)
+
+
+@pytest.fixture(scope="module")
+def broken_logdir(tmp_path_factory) -> str:
+    logdir = str(tmp_path_factory.mktemp("broken"))
+    for run in ("good", "truncated", "bad_crc", "garbage_beside_good"):
+        write_tf2(os.path.join(logdir, run))
+    path = event_file(os.path.join(logdir, "truncated"))
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) - 100)
+    path = event_file(os.path.join(logdir, "bad_crc"))
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    data[len(data) // 2] ^= 0xFF  # inside a record's payload
+    with open(path, "wb") as f:
+        f.write(data)
+    os.makedirs(os.path.join(logdir, "zero_bytes"))
+    open(os.path.join(logdir, "zero_bytes", "events.out.tfevents.1.host"), "wb").close()
+    with open(os.path.join(logdir, "garbage_beside_good", "events.out.tfevents.2.host"), "wb") as f:
+        f.write(os.urandom(5000))
+    return logdir
+
+
+def problems_by_run(problems: list[dict]) -> dict[str, str]:
+    return {p["run"]: p["problem"] for p in problems}
+
+
+def test_checker_names_each_broken_file(broken_logdir):
+    found = problems_by_run([p.to_dict() for p in LogdirChecker().check(broken_logdir)])
+    assert "good" not in found
+    assert "incomplete" in found["truncated"]
+    assert "bad checksum" in found["bad_crc"]
+    assert "empty event file" in found["zero_bytes"]
+    assert "not a TensorBoard event file" in found["garbage_beside_good"]
+
+
+def test_checker_reports_an_unreadable_directory(tmp_path, monkeypatch):
+    # CI runs as root, which can read any directory: simulate EACCES on one directory.
+    write_tf2(str(tmp_path / "ok"))
+    (tmp_path / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.path.basename(str(path)) == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = problems_by_run([p.to_dict() for p in LogdirChecker().check(str(tmp_path))])
+    assert found == {"locked": "cannot read directory: Permission denied"}
+
+
+def test_a_healthy_file_has_no_problem(tmp_path):
+    write_tf2(str(tmp_path / "run"))
+    assert check_event_file(event_file(str(tmp_path / "run"))) is None
+
+
+def test_route_diagnoses_the_rest_and_reports_the_broken(broken_logdir):
+    body = get_json(make_client(broken_logdir), f"{PREFIX}/diagnostics")
+    runs = {r["run"] for r in body["runs"]}
+    assert {"good", "garbage_beside_good"} <= runs
+    found = problems_by_run(body["problems"])
+    assert set(found) == {"truncated", "bad_crc", "zero_bytes", "garbage_beside_good"}
+
+
+def test_real_tensorboard_keeps_serving_a_broken_logdir(broken_logdir):
+    tb = TensorBoardProcess(broken_logdir)
+    try:
+        tb.wait_for_runs(2)
+        status, body = tb.get(f"{PREFIX}/diagnostics")
+        assert status == 200
+        document = json.loads(body)
+        assert "good" in {r["run"] for r in document["runs"]}
+        assert "bad_crc" in problems_by_run(document["problems"])
+    finally:
+        tb.stop()
+
+
+def test_a_run_deleted_while_serving_turns_into_404(tmp_path):
+    logdir = str(tmp_path)
+    for run in ("keep", "doomed"):
+        write_tf2(os.path.join(logdir, run))
+    tb = TensorBoardProcess(logdir)
+    try:
+        tb.wait_for_runs(2)
+        assert tb.get(f"{PREFIX}/diagnostics?run=doomed")[0] == 200
+        shutil.rmtree(os.path.join(logdir, "doomed"))
+        for _ in range(100):  # the reload interval is 1 s; bounded wait
+            status, body = tb.get(f"{PREFIX}/diagnostics?run=doomed")
+            if status == 404:
+                break
+            tb.wait_a_moment()
+        assert status == 404
+        assert "doomed" in json.loads(body)["error"]
+        status, body = tb.get(f"{PREFIX}/diagnostics")
+        assert status == 200
+        assert [r["run"] for r in json.loads(body)["runs"]] == ["keep"]
+    finally:
+        tb.stop()
