@@ -234,3 +234,40 @@ def test_compare_puts_differing_verdicts_first(scenario_logdir):
     assert fc1["distance"] > 0
     assert "missing query parameter 'b'" in get_json(client, f"{PREFIX}/compare?a=x", 400)["error"]
     assert "run 'nope'" in get_json(client, f"{PREFIX}/compare?a=nope&b=healthy_tf2", 404)["error"]
+
+
+def test_other_tabs_keep_working_after_a_plugin_failure(client, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(plugin_module.HistDiagPlugin, "diagnostics_impl", boom)
+    assert get_json(client, f"{PREFIX}/diagnostics", 500)["error"]
+    tags = get_json(client, "/data/plugin/histograms/tags")
+    assert sorted(tags) == sorted(WRITER_RUNS)
+    assert get_json(client, "/data/plugins_listing")["tb_histdiag"]["enabled"] is True
+
+
+def test_head_requests_get_headers_only(client):
+    response = client.head(f"{PREFIX}/runs")
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.get_data() == b""
+
+
+def test_entry_point_imports_with_runtime_dependencies_only():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib.metadata as md\n"
+        "(ep,) = [e for e in md.entry_points(group='tensorboard_plugins') if e.name == 'tb_histdiag']\n"
+        "plugin = ep.load()\n"
+        "assert plugin.plugin_name == 'tb_histdiag'\n"
+        "heavy = {'torch', 'tensorboardX', 'playwright', 'jsonschema', 'hypothesis', 'pytest'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
