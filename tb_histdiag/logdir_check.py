@@ -129,7 +129,20 @@ class LogdirChecker:
 
         seen = 0
         current: dict[str, tuple[tuple[int, float], str | None]] = {}
-        for directory, _dirs, files in os.walk(root, onerror=unreadable):
+        from tb_histdiag.series import is_utf8_name
+
+        for directory, dirs, files in os.walk(root, onerror=unreadable):
+            for d in [d for d in dirs if not is_utf8_name(d)]:
+                dirs.remove(d)
+                rel = os.fsencode(os.path.relpath(os.path.join(directory, d), root))
+                shown = rel.decode("utf-8", "backslashreplace")
+                problems.append(
+                    FileProblem(
+                        shown,
+                        shown,
+                        "directory name is not valid UTF-8: TensorBoard cannot load this run",
+                    )
+                )
             for name in sorted(files):
                 if "tfevents" not in name:
                     continue

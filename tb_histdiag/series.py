@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -83,6 +85,17 @@ def normalise_buckets(raw: object) -> tuple[NDArray[np.float64], bool]:
     return a, nonfinite
 
 
+def _as_table(raw: object) -> NDArray[np.float64]:
+    """One step's buckets as a float64 ``[k, 3]`` array (whole rows only), without copying
+    when the provider already hands out float64."""
+    a = np.asarray(raw, dtype=np.float64)
+    if a.ndim == 2 and a.shape[1] == 3:
+        return a
+    if a.size % 3:
+        a = a.ravel()[: a.size - a.size % 3]
+    return a.reshape(-1, 3)
+
+
 def series_from_data(
     run: str,
     tag: str,
@@ -93,9 +106,15 @@ def series_from_data(
     """Build a :class:`Series` from per-step bucket tables (each ``[k, 3]``-shaped).
 
     Steps are sorted; when a step occurs more than once (the Python loader keeps re-logged and
-    colliding steps) the last one written wins, as it does in TensorBoard's Rust loader.
+    colliding steps) the last one written wins, as it does in TensorBoard's Rust loader. Each step
+    is normalised as :func:`normalise_buckets` does, and empty buckets *inside* the support are
+    dropped too: they carry no mass, and PyTorch's fixed bins leave most of its ~600 buckets
+    empty, so every statistic downstream works on arrays 3-4x narrower. Buckets with a negative
+    or NaN count are kept (the statistics must see them).
+
+    All steps are normalised at once on the concatenated tables (a per-step loop cost more
+    than the statistics themselves).
     """
-    normalised = [normalise_buckets(t) for t in tables]
     step_arr = np.asarray(steps, dtype=np.int64).reshape(-1)
     wall_arr = np.asarray(wall_times, dtype=np.float64).reshape(-1)
     if step_arr.size:
@@ -105,23 +124,151 @@ def series_from_data(
         keep = (step_arr.size - 1 - first_in_rev).astype(np.int64)
     else:
         keep = np.zeros(0, dtype=np.int64)
-    normalised = [normalised[i] for i in keep]
+    arrays = [_as_table(tables[i]) for i in keep]
     step_arr, wall_arr = step_arr[keep], wall_arr[keep]
 
-    nbuckets = np.array([t.shape[0] for t, _ in normalised], dtype=np.int64)
-    width = max(1, int(nbuckets.max())) if nbuckets.size else 1
-    count = len(normalised)
-    left = np.zeros((count, width))
-    right = np.zeros((count, width))
+    count = len(arrays)
+    lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
+    flat = np.concatenate(arrays) if count else np.zeros((0, 3))
+    row = np.repeat(np.arange(count), lengths)
+    starts = np.cumsum(lengths) - lengths
+    with np.errstate(invalid="ignore"):
+        positive = flat[:, 2] > 0
+        nonzero = flat[:, 2] != 0  # NaN and negative counts stay visible
+    nonfinite = np.zeros(count, dtype=bool)
+    # A NaN or Inf anywhere in the row (column by column: a reduction over axis 1 of width 3
+    # is several times slower than three strided passes).
+    finite = np.isfinite(flat[:, 0]) & np.isfinite(flat[:, 1]) & np.isfinite(flat[:, 2])
+    nonfinite[row[~finite]] = True
+    # The support of each step: from its first to its last bucket with positive mass. Rows are
+    # in step order, so the run boundaries of ``pos_rows`` give each step's first and last.
+    pos = np.flatnonzero(positive)
+    first = np.full(count, -1, dtype=np.int64)
+    last = np.full(count, -2, dtype=np.int64)
+    if pos.size:
+        pos_rows = row[pos]
+        bounds = np.flatnonzero(pos_rows[1:] != pos_rows[:-1]) + 1
+        i_first = np.concatenate(([0], bounds))
+        i_last = np.concatenate((bounds - 1, [pos.size - 1]))
+        has = pos_rows[i_first]
+        first[has] = pos[i_first]
+        last[has] = pos[i_last]
+    index = np.arange(flat.shape[0])
+    kept = nonzero & (index >= first[row]) & (index <= last[row])
+    out = flat[kept]
+    out_rows = row[kept]
+    nbuckets = np.bincount(out_rows, minlength=count).astype(np.int64)
+    out_starts = np.cumsum(nbuckets) - nbuckets
+    has_data = nbuckets > 0
+    # The writer's min and max (the first left and last right edge) bound the kept buckets.
+    if has_data.any():
+        out[out_starts[has_data], 0] = flat[starts[has_data], 0]
+        out[out_starts[has_data] + nbuckets[has_data] - 1, 1] = flat[
+            starts[has_data] + lengths[has_data] - 1, 1
+        ]
+
+    width = max(1, int(nbuckets.max())) if count else 1
+    col = np.arange(out.shape[0]) - np.repeat(out_starts, nbuckets)
+    # Padding: empty zero-width buckets at each step's last edge (0 for a step without data).
+    pad = np.zeros(count)
+    pad[has_data] = out[out_starts[has_data] + nbuckets[has_data] - 1, 1]
+    left = np.repeat(pad[:, None], width, axis=1)
+    right = left.copy()
     counts = np.zeros((count, width))
-    for i, (table, _) in enumerate(normalised):
-        k = table.shape[0]
-        left[i, :k], right[i, :k], counts[i, :k] = table[:, 0], table[:, 1], table[:, 2]
-        pad = table[-1, 1] if k else 0.0
-        left[i, k:] = pad
-        right[i, k:] = pad
-    nonfinite = np.array([bad for _, bad in normalised], dtype=bool)
+    left[out_rows, col] = out[:, 0]
+    right[out_rows, col] = out[:, 1]
+    counts[out_rows, col] = out[:, 2]
     return Series(run, tag, step_arr, wall_arr, left, right, counts, nbuckets, nonfinite)
+
+
+#: Environment variable: seconds a provider listing (``list_tensors``/``list_scalars``) may be
+#: reused by a :class:`HistogramReader` built without an explicit ``listing_ttl``.
+LISTING_TTL_ENV = "TB_HISTDIAG_LISTING_TTL"
+
+#: Most listings kept per provider (one per experiment, plugin and run filter).
+_LISTING_CACHE_ENTRIES = 1024
+
+
+def _listing_ttl_from_environment() -> float:
+    try:
+        return max(0.0, float(os.environ.get(LISTING_TTL_ENV, "0") or 0))
+    except ValueError:
+        return 0.0
+
+
+class CachedListings:
+    """A data provider whose listings are reused for ``ttl`` seconds; everything else passes through.
+
+    Listing every series is the dominant cost of a cached diagnosis: ``list_tensors`` over 1,000
+    series takes ~50 ms through the Rust data server (the gRPC call plus building its result) and
+    scans every stored point in the Python provider, while a cached diagnosis needs well under
+    1 ms. A listing is at most ``ttl`` seconds older than the provider's data, and TensorBoard
+    itself reloads a logdir only every ``--reload_interval`` (5 s by default), so a TTL of about
+    1 s is invisible in practice. Concurrent callers of an expired listing wait for one refresh.
+    The request context is not part of the key: local TensorBoard has no per-user data.
+    """
+
+    def __init__(self, provider: object, ttl: float):
+        self._provider = provider
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._refresh_locks: dict[tuple, threading.Lock] = {}
+        self._entries: dict[tuple, tuple[float, object]] = {}
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._provider, name)
+
+    def list_tensors(
+        self, ctx: object, *, experiment_id: str, plugin_name: str, run_tag_filter=None
+    ):
+        """``provider.list_tensors``, reused for ``ttl`` seconds."""
+        return self._listing("list_tensors", ctx, experiment_id, plugin_name, run_tag_filter)
+
+    def list_scalars(
+        self, ctx: object, *, experiment_id: str, plugin_name: str, run_tag_filter=None
+    ):
+        """``provider.list_scalars``, reused for ``ttl`` seconds."""
+        return self._listing("list_scalars", ctx, experiment_id, plugin_name, run_tag_filter)
+
+    def _listing(self, method, ctx, experiment_id, plugin_name, run_tag_filter):
+        runs = getattr(run_tag_filter, "runs", None)
+        tags = getattr(run_tag_filter, "tags", None)
+        key = (
+            method,
+            experiment_id,
+            plugin_name,
+            None if runs is None else tuple(sorted(runs)),
+            None if tags is None else tuple(sorted(tags)),
+        )
+        hit = self._fresh(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            refresh = self._refresh_locks.setdefault(key, threading.Lock())
+        with refresh:
+            hit = self._fresh(key)  # another thread may have refreshed it while this one waited
+            if hit is not None:
+                return hit
+            started = time.monotonic()  # the listing is as old as the call that made it
+            result = getattr(self._provider, method)(
+                ctx,
+                experiment_id=experiment_id,
+                plugin_name=plugin_name,
+                run_tag_filter=run_tag_filter,
+            )
+            with self._lock:
+                if len(self._entries) >= _LISTING_CACHE_ENTRIES:
+                    self._entries.clear()
+                    self._refresh_locks = {key: refresh}
+                self._entries[key] = (started, result)
+            return result
+
+    def _fresh(self, key: tuple) -> object | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and time.monotonic() - entry[0] < self.ttl:
+            return entry[1]
+        return None
 
 
 class HistogramReader:
@@ -129,11 +276,25 @@ class HistogramReader:
 
     ``max_steps`` bounds how many steps per series are requested (``downsample``); it follows
     TensorBoard's ``--samples_per_plugin=histograms=N`` hint when given (0 means all).
+    ``listing_ttl`` (seconds, default from ``TB_HISTDIAG_LISTING_TTL``, else 0) lets the index and
+    the loss-scalar listing be reused for that long (see :class:`CachedListings`); 0 lists the
+    provider on every call, so a result always reflects the provider's latest data.
+    The provider is reached through ``self.provider``, which is the caching wrapper when a TTL
+    is set, so every caller shares one cache.
     """
 
-    def __init__(self, provider: object, sampling_hints: Mapping[str, int] | None = None):
+    def __init__(
+        self,
+        provider: object,
+        sampling_hints: Mapping[str, int] | None = None,
+        listing_ttl: float | None = None,
+    ):
+        ttl = _listing_ttl_from_environment() if listing_ttl is None else listing_ttl
+        if ttl > 0 and provider is not None:
+            provider = CachedListings(provider, ttl)
         self.provider = provider
         self._provider = provider
+        self._index_memo: tuple[object, dict] | None = None
         hint = (sampling_hints or {}).get(HISTOGRAMS_PLUGIN)
         self.max_steps = DEFAULT_MAX_STEPS if not hint else max(int(hint), DEFAULT_MAX_STEPS)
 
@@ -142,7 +303,11 @@ class HistogramReader:
         listing = self._provider.list_tensors(
             ctx, experiment_id=experiment_id, plugin_name=HISTOGRAMS_PLUGIN
         )
-        return {
+        memo = self._index_memo
+        if memo is not None and memo[0] is listing:
+            # The same (cached) listing: reuse the index built from it. Callers must not mutate it.
+            return memo[1]
+        index = {
             run: {
                 tag: SeriesInfo(run, tag, int(ts.max_step), float(ts.max_wall_time))
                 for tag, ts in sorted(tags.items())
@@ -150,6 +315,9 @@ class HistogramReader:
             for run, tags in sorted(listing.items())
             if tags
         }
+        if isinstance(self._provider, CachedListings):
+            self._index_memo = (listing, index)
+        return index
 
     def read(
         self, ctx: object, experiment_id: str, run: str, tags: Iterable[str]
@@ -277,6 +445,26 @@ def read_loss(
     )
 
 
+def is_utf8_name(path: str) -> bool:
+    """Whether a file name decodes as UTF-8 (no surrogate escapes from undecodable bytes)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def local_run_dirs(logdir: str) -> list[str]:
+    """Directories under ``logdir`` (itself included) holding event files, as TensorBoard finds
+    runs, leaving out names that are not valid UTF-8."""
+    found = []
+    for directory, dirs, files in os.walk(logdir):
+        dirs[:] = sorted(d for d in dirs if is_utf8_name(d))
+        if any("tfevents" in name for name in files) and is_utf8_name(directory):
+            found.append(directory)
+    return found
+
+
 def logdir_provider(logdir: str, max_steps: int = 0) -> object:
     """Build TensorBoard's Python data provider over ``logdir``, loaded synchronously.
 
@@ -300,6 +488,13 @@ def logdir_provider(logdir: str, max_steps: int = 0) -> object:
             tag_types.AUDIO: 1,
         }
     )
-    multiplexer.AddRunsFromDirectory(logdir)
+    if "://" in logdir:
+        multiplexer.AddRunsFromDirectory(logdir)
+    else:
+        # TensorBoard's own walk raises on a directory name that is not valid UTF-8 and then
+        # loads nothing; add the runs one by one and leave such directories out (the logdir
+        # check reports them).
+        for run_dir in local_run_dirs(logdir):
+            multiplexer.AddRun(run_dir, name=os.path.relpath(run_dir, logdir))
     multiplexer.Reload()
     return data_provider.MultiplexerDataProvider(multiplexer, logdir)

@@ -261,3 +261,44 @@ def scenario_tensorboard(scenario_logdir):
         yield tb
     finally:
         tb.stop()
+
+
+#: Run names a user's logdir may hold (directory names are untrusted text).
+HOSTILE_RUNS = (
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+    "run \"double\" 'single' \\back\\slash",
+    "line\nbreak",
+    "\u202eright-to-left",
+    "/".join(["d" * 200] * 10),  # a 2,009-character run name (nested directories)
+)
+#: Tag names from user code.
+HOSTILE_TAGS = ("<script>alert('tag')</script>.weight", "a|b`c`\n<b>bold</b>.bias", "x" * 2000)
+
+
+@pytest.fixture(scope="session")
+def hostile_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Runs and tags with hostile names (HTML, quotes, newlines, RTL, 2,000 characters, and a
+    directory name that is not valid UTF-8), written by TensorBoard's own writer, which keeps
+    tag names verbatim (tensorboardX and torch replace unusual characters)."""
+    from tensorboard.compat.proto import event_pb2
+    from tensorboard.plugins.histogram.summary_v2 import histogram_pb
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    logdir = str(tmp_path_factory.mktemp("hostile"))
+    names = [os.path.join(logdir, run) for run in HOSTILE_RUNS]
+    names.append(os.path.join(logdir, "to-be-renamed"))
+    for run_dir in names:
+        w = EventFileWriter(run_dir)
+        for step in range(4):
+            for tag in HOSTILE_TAGS:
+                values = np.random.default_rng(step).normal(0, 1, 200)
+                if "bias" in tag:
+                    values = np.full(10, 0.5)
+                summary = histogram_pb(tag, values)
+                w.add_event(event_pb2.Event(step=step, wall_time=1.7e9 + step, summary=summary))
+        w.close()
+    # TensorBoard's writer cannot create a directory whose name is not UTF-8; rename one.
+    os.rename(os.fsencode(names[-1]), os.path.join(os.fsencode(logdir), b"latin1-\xe9t\xe9"))
+    return logdir
