@@ -28,6 +28,34 @@ export function parseSeverityFilter(value) {
   return SEVERITY_FILTERS.some((f) => f.value === value) ? /** @type {SeverityFilter} */ (value) : "all";
 }
 
+/** The role filter's choices ("all" or one role of the contract). */
+export const ROLE_FILTERS = Object.freeze([
+  { value: "all", label: "All roles" },
+  { value: "weight", label: "Weights" },
+  { value: "bias", label: "Biases" },
+  { value: "activation", label: "Activations" },
+  { value: "preactivation", label: "Pre-activations" },
+  { value: "gradient", label: "Gradients" },
+  { value: "other", label: "Other" },
+]);
+
+/**
+ * A valid role filter value, "all" for anything else.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function parseRoleFilter(value) {
+  return ROLE_FILTERS.some((f) => f.value === value) ? String(value) : "all";
+}
+
+/**
+ * @typedef {object} Filters
+ * @property {TagFilter} tagFilter
+ * @property {SeverityFilter} severity
+ * @property {string} [role]                    "all" (default) or a role
+ * @property {ReadonlySet<string> | null} [runs] the selected runs; null/absent = all
+ */
+
 /**
  * @typedef {object} TagFilter
  * @property {RegExp | null} regex  null when the filter is empty (everything matches) or invalid
@@ -62,13 +90,21 @@ export function tagSeverity(tag) {
 }
 
 /**
- * Whether a tag passes both filters. An invalid regex hides nothing (the page shows the error).
+ * Whether a tag passes the tag, role and severity filters. An invalid regex hides nothing (the
+ * page shows the error). A tag whose role is not one of the menu's counts as "other".
  * @param {Tag} tag
- * @param {{tagFilter: TagFilter, severity: SeverityFilter}} filters
+ * @param {Filters} filters
  * @returns {boolean}
  */
 export function tagPasses(tag, filters) {
-  if (filters.tagFilter.regex && !filters.tagFilter.regex.test(tag.tag)) return false;
+  if (filters.tagFilter.regex) {
+    filters.tagFilter.regex.lastIndex = 0;
+    if (!filters.tagFilter.regex.test(tag.tag)) return false;
+  }
+  if (filters.role && filters.role !== "all") {
+    const role = ROLE_FILTERS.some((f) => f.value === tag.role) ? tag.role : "other";
+    if (role !== filters.role) return false;
+  }
   if (filters.severity === "all") return true;
   return statusRank(tagSeverity(tag)) >= statusRank(filters.severity);
 }
@@ -137,7 +173,7 @@ export function compareLayers(a, b) {
  * Layers come from the run's layer list; tags that no listed layer claims are grouped by their
  * own `layer` field.
  * @param {Run} run
- * @param {{tagFilter: TagFilter, severity: SeverityFilter}} filters
+ * @param {Filters} filters
  * @returns {RunView}
  */
 export function buildRunView(run, filters) {
@@ -188,13 +224,24 @@ export function buildRunView(run, filters) {
 }
 
 /**
- * Every run's view under the filters.
+ * Every selected run's view under the filters.
  * @param {Diagnostics} doc
- * @param {{tagFilter: TagFilter, severity: SeverityFilter}} filters
+ * @param {Filters} filters
  * @returns {RunView[]}
  */
 export function buildView(doc, filters) {
-  return doc.runs.map((run) => buildRunView(run, filters));
+  return selectedRuns(doc.runs, filters.runs ?? null).map((run) => buildRunView(run, filters));
+}
+
+/**
+ * The runs in the selection (all of them for null), in document order.
+ * @template {{run: string}} R
+ * @param {readonly R[]} runs
+ * @param {ReadonlySet<string> | null} selection
+ * @returns {R[]}
+ */
+export function selectedRuns(runs, selection) {
+  return selection ? runs.filter((r) => selection.has(r.run)) : [...runs];
 }
 
 /**

@@ -74,14 +74,14 @@ export function formatKey(key) {
 }
 
 /**
- * Steps a verdict shows at: [] → "—", [5] → "step 5", [0, 99] → "steps 0–99",
+ * Steps a verdict shows at: [] → "—", [5] or [5, 5] → "step 5", [0, 99] → "steps 0–99",
  * longer lists → "steps 3, 8, 12".
  * @param {readonly number[]} steps
  * @returns {string}
  */
 export function formatVerdictSteps(steps) {
   if (!steps.length) return MISSING;
-  if (steps.length === 1) return `step ${formatStep(steps[0])}`;
+  if (steps.length === 1 || (steps.length === 2 && steps[0] === steps[1])) return `step ${formatStep(steps[0])}`;
   if (steps.length === 2) return `steps ${formatStep(steps[0])}${RANGE}${formatStep(steps[1])}`;
   return `steps ${steps.map(formatStep).join(", ")}`;
 }

@@ -24,11 +24,13 @@ export async function render() {
       style.textContent = STYLE;
       (doc.head ?? doc.documentElement).appendChild(style);
     }
-    watchTheme(window, (theme) => doc.documentElement.setAttribute("data-theme", theme));
-
     doc.getElementById(ROOT_ID)?.remove();
     const app = createApp(window);
     app.root.id = ROOT_ID;
+    watchTheme(window, (theme) => {
+      doc.documentElement.setAttribute("data-theme", theme);
+      app.setTheme(theme);
+    });
     doc.body.appendChild(app.root);
     connectHost(window, { onReload: () => void app.load() });
     await app.load();

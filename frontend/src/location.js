@@ -8,6 +8,7 @@
  * @property {() => string} read                the current hash ("" when unreadable)
  * @property {(hash: string) => void} replace   rewrite the hash without a history entry or navigation
  * @property {(hash: string) => void} navigate  set the hash so the page reacts (e.g. switches tab)
+ * @property {(hash: string) => string | null} hrefFor  the full URL of the page with that hash (null if unknown)
  */
 
 /**
@@ -55,6 +56,15 @@ export function hashStore(win) {
         target.location.hash = hash;
       } catch {
         // ignore
+      }
+    },
+    hrefFor(hash) {
+      try {
+        const url = new URL(target.location.href);
+        url.hash = hash;
+        return url.href;
+      } catch {
+        return null;
       }
     },
   };

@@ -31,6 +31,7 @@ export const SCHEMA = "tb_histdiag/diagnostics/v1";
  * @property {number | null} lastStep
  * @property {Status} status
  * @property {string | null} reason      why a tag could not be diagnosed (status "unknown")
+ * @property {number | null} movement    W1 distance first → last logged step, in first-step spreads
  * @property {Verdict[]} verdicts
  */
 
@@ -47,7 +48,8 @@ export const SCHEMA = "tb_histdiag/diagnostics/v1";
 /**
  * @typedef {object} Run
  * @property {string} run
- * @property {number} index       position in the response (drives the run colour)
+ * @property {number} index       position in the response (ids, fallback colour order)
+ * @property {number} colorIndex  position in TensorBoard's run list (GET /data/runs): the run colour
  * @property {Status} status
  * @property {Counts} counts      tags per status
  * @property {Verdict[]} verdicts run-level verdicts
@@ -146,6 +148,7 @@ export function normalizeTag(raw) {
     lastStep: finiteOrNull(t.last_step),
     status,
     reason: stringOrNull(t.reason),
+    movement: finiteOrNull(t.movement),
     verdicts: arrayOf(t.verdicts).map(normalizeVerdict),
   };
 }
@@ -212,6 +215,7 @@ export function normalizeRun(raw, index) {
   return {
     run: stringOrNull(r.run) ?? "",
     index,
+    colorIndex: index,
     status: toStatus(r.status),
     counts,
     verdicts: arrayOf(r.verdicts).map(normalizeVerdict),

@@ -48,6 +48,7 @@ export const STYLE = `
 html, body { margin: 0; padding: 0; background: var(--bg); }
 body { color: var(--text); font: 13px/1.45 var(--font); -webkit-font-smoothing: antialiased; }
 *, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
 :focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
 button, input, select { font: inherit; color: inherit; }
 h1, h2, h4, h5 { font-weight: 500; }
@@ -118,7 +119,7 @@ code, pre { font-family: var(--mono); }
 .hd-summary { margin: 4px 0 8px; }
 .hd-run-cards {
   list-style: none; margin: 0; padding: 0; display: grid; gap: 10px;
-  grid-template-columns: repeat(auto-fill, minmax(280px, 1fr));
+  grid-template-columns: repeat(auto-fill, minmax(360px, 1fr));
 }
 .hd-run-card { background: var(--surface); border: 1px solid var(--border-subtle); border-radius: 6px; padding: 10px 12px; }
 .hd-run-card-head { display: flex; align-items: center; gap: 8px; }
@@ -160,43 +161,170 @@ code, pre { font-family: var(--mono); }
 .hd-disclosure-title { font-weight: 500; }
 .hd-disclosure[open] > .hd-verdict-body { padding: 6px 0 2px 16px; }
 
-/* the tag table */
-.hd-table-wrap { border: 1px solid var(--border-subtle); border-radius: 6px; background: var(--surface); }
-.hd-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
-.hd-col-tag { width: 30%; }
-.hd-col-role { width: 9%; }
-.hd-col-steps { width: 12%; }
-.hd-col-status { width: 10%; }
-.hd-table thead th {
-  position: sticky; top: 0; z-index: 1; background: var(--surface);
-  text-align: left; font-weight: 500; font-size: 12px; color: var(--muted);
-  padding: 7px 10px; border-bottom: 1px solid var(--border);
+/* layer groups and tag cards */
+.hd-layer { margin: 10px 0 4px; }
+.hd-layer-head { display: flex; align-items: baseline; gap: 8px; flex-wrap: wrap; font-size: 13.5px; margin: 0 0 6px; padding: 4px 0; border-bottom: 1px solid var(--border-subtle); }
+.hd-layer-name { overflow-wrap: anywhere; font-weight: 500; }
+.hd-layer-meta { font-weight: 400; font-size: 12px; }
+.hd-layer-move { font-size: 12px; font-weight: 400; margin-left: auto; }
+.hd-move-still, .hd-move-slow { color: var(--warn-fg); font-weight: 500; }
+.hd-move-moving { color: var(--muted); }
+.hd-cards { display: grid; gap: 10px; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); }
+.hd-card {
+  position: relative; display: flex; flex-direction: column; gap: 4px; min-width: 0;
+  background: var(--surface); border: 1px solid var(--border-subtle); border-radius: 6px;
+  padding: 8px 10px 32px; cursor: pointer;
 }
-.hd-table thead th:first-child { border-top-left-radius: 6px; }
-.hd-table thead th:last-child { border-top-right-radius: 6px; }
-.hd-layer-row th {
-  text-align: left; font-weight: 500; padding: 6px 10px; background: var(--surface-2);
-  border-bottom: 1px solid var(--border-subtle); border-top: 1px solid var(--border-subtle);
+.hd-card:hover { border-color: var(--muted); }
+.hd-card:focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
+.hd-card-critical { box-shadow: inset 3px 0 var(--crit-fg); }
+.hd-card-warning { box-shadow: inset 3px 0 var(--warn-fg); }
+.hd-card-head { display: flex; align-items: center; gap: 8px; min-width: 0; }
+.hd-card-name { font-weight: 500; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: 1 1 auto; min-width: 0; }
+.hd-card-facts { font-size: 11.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.hd-card-verdicts { min-height: 22px; display: flex; flex-wrap: wrap; align-items: center; font-size: 12px; }
+.hd-card-verdicts .hd-chip { margin: 1px 6px 1px 0; }
+.hd-card-charts { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
+.hd-chart-slot { height: 124px; min-width: 0; position: relative; }
+.hd-chart-slot > svg { display: block; overflow: visible; }
+.hd-chart-large { height: 300px; }
+/* A static placeholder: an animation on thousands of slots would keep the page busy. */
+.hd-loading-slot { border-radius: 4px; background: var(--surface-2); }
+.hd-chart-error { margin: 0; padding: 8px; font-size: 12px; color: var(--crit-fg); overflow-wrap: anywhere; }
+.hd-card-actions { position: absolute; right: 10px; bottom: 6px; display: flex; gap: 4px; opacity: 0.55; }
+.hd-card:hover .hd-card-actions, .hd-card:focus-within .hd-card-actions { opacity: 1; }
+.hd-mini {
+  height: 22px; padding: 0 8px; font-size: 11.5px; border-radius: 3px; cursor: pointer;
+  border: 1px solid var(--border); background: var(--surface); color: var(--text);
 }
-.hd-layer-name { overflow-wrap: anywhere; }
-.hd-layer-meta { margin-left: 8px; font-weight: 400; font-size: 12px; }
-.hd-tag-row { cursor: pointer; }
-.hd-tag-row:hover { background: var(--hover); }
-.hd-tag-row:focus-visible { outline: 2px solid var(--focus); outline-offset: -2px; }
-.hd-tag-row td { padding: 6px 10px; vertical-align: top; border-bottom: 1px solid var(--border-subtle); }
-.hd-tag-row[aria-expanded="true"] td { border-bottom-color: transparent; background: var(--details); }
-.hd-row-critical td:first-child { box-shadow: inset 3px 0 var(--crit-fg); }
-.hd-row-warning td:first-child { box-shadow: inset 3px 0 var(--warn-fg); }
-.hd-cell-tag-inner { display: flex; gap: 6px; align-items: baseline; }
-.hd-tag-name { overflow-wrap: anywhere; font-weight: 500; }
-.hd-caret { color: var(--muted); width: 10px; flex: none; }
-.hd-caret::before { content: "\\25B8"; }
-.hd-tag-row[aria-expanded="true"] .hd-caret::before { content: "\\25BE"; }
-.hd-cell-role { color: var(--muted); }
-.hd-cell-steps { font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.hd-reason { color: var(--muted); font-style: italic; }
-.hd-details-row > td { background: var(--details); padding: 4px 16px 14px 32px; border-bottom: 1px solid var(--border-subtle); }
-.hd-details { display: flex; flex-direction: column; align-items: flex-start; gap: 10px; max-width: 980px; }
+.hd-mini:hover { background: var(--hover); }
+.hd-undiagnosable { background: var(--unk-bg); border-radius: 6px; padding: 8px 12px; margin: 0 0 8px; }
+.hd-undiagnosable p { margin: 0 0 4px; font-weight: 500; }
+.hd-undiagnosable ul { margin: 0; padding-left: 18px; }
+
+/* overview: run cards with their layer maps */
+.hd-section-head { display: flex; align-items: baseline; gap: 12px; flex-wrap: wrap; margin: 6px 0 2px; }
+.hd-section-title { font-size: 14px; margin: 0; font-weight: 500; }
+.hd-section-note { margin: 0; font-size: 12px; flex: 1 1 400px; }
+.hd-section-actions { display: flex; gap: 6px; }
+.hd-legend { margin: 2px 0 6px; height: 34px; overflow: hidden; }
+.hd-map { margin-top: 8px; padding-top: 6px; border-top: 1px solid var(--border-subtle); }
+.hd-map-summary { font-size: 12px; margin-bottom: 4px; font-weight: 500; }
+.hd-map-slot { min-height: 40px; }
+.hd-map-slot > svg { display: block; }
+.hd-map[data-state="loading"] .hd-map-slot { border-radius: 4px; background: var(--surface-2); }
+
+/* popovers: run picker and download menu */
+.hd-picker-anchor, .hd-menu { position: relative; }
+.hd-picker-button { display: inline-flex; align-items: center; gap: 6px; cursor: pointer; min-width: 170px; }
+.hd-picker-dots { display: inline-flex; gap: 2px; }
+.hd-picker-dots .hd-run-dot { width: 8px; height: 8px; }
+.hd-picker-caret { color: var(--muted); margin-left: auto; padding-left: 4px; }
+.hd-popover, .hd-menu-panel {
+  position: absolute; z-index: 20; top: calc(100% + 4px); left: 0; min-width: 260px; max-width: 420px;
+  background: var(--surface); border: 1px solid var(--border); border-radius: 6px;
+  box-shadow: 0 4px 16px rgba(0,0,0,0.18); padding: 6px;
+}
+.hd-picker-actions { display: flex; gap: 6px; align-items: center; padding: 2px 2px 6px; border-bottom: 1px solid var(--border-subtle); }
+.hd-picker-search { height: 24px; flex: 1; min-width: 0; }
+.hd-picker-list { max-height: 320px; overflow: auto; padding-top: 4px; }
+.hd-picker-item { display: flex; align-items: center; gap: 6px; padding: 3px 4px; border-radius: 3px; cursor: pointer; }
+.hd-picker-item:hover { background: var(--hover); }
+.hd-picker-name { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.hd-picker-status { font-size: 12px; }
+.hd-menu > summary { list-style: none; }
+.hd-menu > summary::-webkit-details-marker { display: none; }
+.hd-menu-panel { left: auto; right: 0; min-width: 170px; display: flex; flex-direction: column; padding: 4px; }
+.hd-menu-item {
+  display: block; text-align: left; padding: 6px 10px; border: 0; border-radius: 3px; background: none;
+  color: var(--text); text-decoration: none; cursor: pointer; font-size: 13px;
+}
+.hd-menu-item:hover, .hd-menu-item:focus-visible { background: var(--hover); }
+.hd-menu-item[aria-disabled="true"], .hd-menu-item:disabled { opacity: 0.5; pointer-events: none; }
+.hd-segmented { display: inline-flex; border: 1px solid var(--border); border-radius: 4px; overflow: hidden; height: 30px; }
+.hd-seg { border: 0; background: var(--surface); padding: 0 12px; cursor: pointer; }
+.hd-seg + .hd-seg { border-left: 1px solid var(--border); }
+.hd-seg[aria-pressed="true"] { background: var(--accent); color: #fff; font-weight: 500; }
+.hd-seg:disabled { opacity: 0.5; cursor: default; }
+.hd-field-label { font-size: 11px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.4px; }
+
+/* tooltip */
+.hd-tooltip {
+  position: fixed; z-index: 50; pointer-events: none; max-width: 320px;
+  background: var(--surface); color: var(--text); border: 1px solid var(--border); border-radius: 4px;
+  box-shadow: 0 2px 10px rgba(0,0,0,0.2); padding: 6px 8px; font-size: 12px;
+}
+.hd-tip-block + .hd-tip-block { margin-top: 6px; padding-top: 6px; border-top: 1px solid var(--border-subtle); }
+.hd-tip-head { display: flex; gap: 6px; align-items: center; font-weight: 500; margin-bottom: 2px; }
+.hd-tip-run { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 180px; }
+.hd-tip-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+.hd-tip-table th { text-align: left; font-weight: 400; color: var(--muted); padding: 0 12px 0 0; }
+.hd-tip-table td { text-align: right; font-family: var(--mono); font-size: 11.5px; }
+.hd-tip-foot { margin-top: 4px; color: var(--muted); }
+
+/* detail dialog */
+.hd-dialog {
+  width: min(1180px, calc(100vw - 32px)); max-height: calc(100vh - 32px); padding: 0;
+  border: 1px solid var(--border); border-radius: 8px; background: var(--bg); color: var(--text);
+  box-shadow: 0 8px 40px rgba(0,0,0,0.35);
+}
+.hd-dialog::backdrop { background: rgba(0,0,0,0.4); }
+.hd-dialog-head { position: sticky; top: 0; z-index: 2; display: flex; align-items: center; gap: 10px; padding: 10px 16px; background: var(--surface); border-bottom: 1px solid var(--border); }
+.hd-dialog-title { display: flex; align-items: center; gap: 8px; margin: 0; font-size: 16px; min-width: 0; flex: 1; }
+.hd-dialog-tag { overflow-wrap: anywhere; }
+.hd-icon-button { border: 0; background: none; font-size: 16px; width: 30px; height: 30px; border-radius: 50%; cursor: pointer; color: var(--muted); }
+.hd-icon-button:hover { background: var(--hover); color: var(--text); }
+.hd-dialog-body { padding: 12px 16px 18px; display: flex; flex-direction: column; gap: 14px; }
+.hd-facts-inline { grid-template-columns: repeat(5, max-content 1fr); }
+.hd-detail-grid { display: grid; grid-template-columns: minmax(0, 1fr) 200px; gap: 14px; }
+.hd-detail-charts { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; min-width: 0; }
+.hd-figure { margin: 0; min-width: 0; background: var(--surface); border: 1px solid var(--border-subtle); border-radius: 6px; padding: 8px; }
+.hd-figure figcaption { font-size: 12px; margin-bottom: 4px; font-weight: 500; }
+.hd-detail-side { background: var(--surface); border: 1px solid var(--border-subtle); border-radius: 6px; padding: 8px 10px; }
+.hd-detail-side h3, .hd-detail-verdicts h3 { font-size: 12px; text-transform: uppercase; letter-spacing: 0.4px; color: var(--muted); margin: 0 0 6px; font-weight: 500; }
+.hd-detail-verdicts { display: flex; flex-direction: column; gap: 12px; }
+.hd-detail-actions { display: flex; gap: 8px; flex-wrap: wrap; }
+
+/* compare */
+.hd-compare { display: flex; flex-direction: column; gap: 14px; margin-top: 8px; }
+.hd-cmp-overlay { background: var(--surface); border: 1px solid var(--border-subtle); border-radius: 6px; padding: 10px 12px; }
+.hd-cmp-overlay-head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
+.hd-cmp-title { margin: 0; font-size: 15px; overflow-wrap: anywhere; }
+.hd-cmp-pair { display: flex; align-items: center; gap: 6px; flex-wrap: wrap; margin-left: auto; }
+.hd-cmp-pair .hd-select { max-width: 220px; }
+.hd-cmp-sentence { margin: 8px 0; font-size: 13.5px; }
+.hd-cmp-charts { display: grid; grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr); gap: 12px; }
+.hd-cmp-charts .hd-figure { border: 0; padding: 0; }
+.hd-cmp-ridges { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.hd-cmp-ridge { min-width: 0; }
+.hd-cmp-ridge-label { font-size: 12px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); }
+.hd-cmp-ridge .hd-chart-slot { height: 240px; }
+.hd-cmp-charts .hd-chart-large { height: 280px; }
+.hd-cmp-matrix { background: var(--surface); border: 1px solid var(--border-subtle); border-radius: 6px; padding: 8px 0 8px; }
+.hd-cmp-toolbar { display: flex; align-items: center; gap: 12px; padding: 0 12px 8px; }
+.hd-cmp-sort { margin-left: auto; display: flex; align-items: center; gap: 4px; }
+.hd-cmp-scroll { overflow: auto; max-height: 70vh; }
+.hd-cmp-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+.hd-cmp-table thead th { position: sticky; top: 0; z-index: 1; background: var(--surface); text-align: left; font-weight: 500; color: var(--muted); padding: 6px 10px; border-bottom: 1px solid var(--border); white-space: nowrap; }
+.hd-cmp-run { display: table-cell; }
+.hd-cmp-run .hd-run-dot { margin-right: 6px; vertical-align: -1px; }
+.hd-cmp-row { cursor: pointer; }
+.hd-cmp-row:hover { background: var(--hover); }
+.hd-cmp-row:focus-visible { outline: 2px solid var(--focus); outline-offset: -2px; }
+.hd-cmp-row > * { padding: 4px 10px; border-bottom: 1px solid var(--border-subtle); text-align: left; white-space: nowrap; }
+.hd-cmp-tag { font-weight: 500; max-width: 320px; overflow: hidden; text-overflow: ellipsis; }
+.hd-cmp-picked { background: var(--details); box-shadow: inset 3px 0 var(--accent); }
+.hd-cmp-diff-mark { color: var(--warn-fg); }
+.hd-cmp-icon { margin-right: 4px; }
+.hd-cmp-critical .hd-cmp-words { color: var(--crit-fg); }
+.hd-cmp-warning .hd-cmp-words { color: var(--warn-fg); }
+.hd-cmp-info .hd-cmp-words { color: var(--info-fg); }
+.hd-cmp-ok .hd-cmp-words { color: var(--muted); }
+.hd-cmp-dist { font-size: 11px; font-variant-numeric: tabular-nums; }
+.hd-cmp-ref { font-size: 11px; font-weight: 400; color: var(--accent); }
+.hd-cmp-legend { font-size: 12px; }
+.hd-cmp-matrix > .hd-button { margin: 8px 12px 0; }
+.hd-note { margin: 8px 0; color: var(--muted); }
 .hd-facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; font-size: 12.5px; }
 .hd-facts dt { color: var(--muted); }
 .hd-facts dd { margin: 0; overflow-wrap: anywhere; }
@@ -215,7 +343,6 @@ p.hd-fix { padding-left: 0; }
 .hd-evidence th { text-align: left; font-weight: 400; color: var(--muted); padding: 1px 16px 1px 0; vertical-align: top; }
 .hd-evidence td { font-family: var(--mono); font-size: 12px; font-variant-numeric: tabular-nums; padding: 1px 0; overflow-wrap: anywhere; }
 .hd-tag-list { font-family: var(--mono); font-size: 12px; }
-.hd-details-actions { margin: 0; }
 
 /* states */
 .hd-state { margin: 24px 0; }

@@ -3,9 +3,11 @@
 // Diagnostics tab stores its own under the `p.tb_histdiag.` prefix. The legacy Histograms and
 // Distributions tabs share the plain `tagFilter` key; it seeds our tag filter. DOM-free.
 
-import { parseSeverityFilter } from "./filters.js";
+import { parseRoleFilter, parseSeverityFilter } from "./filters.js";
+import { parseCompareSort } from "./compare.js";
 
 /** @typedef {import("./filters.js").SeverityFilter} SeverityFilter */
+/** @typedef {import("./compare.js").CompareSort} CompareSort */
 
 /** TensorBoard's shared tag-filter key (legacy dashboards). */
 export const SHARED_TAG_FILTER = "tagFilter";
@@ -15,6 +17,12 @@ export const KEYS = Object.freeze({
   severity: `${PREFIX}severity`,
   run: `${PREFIX}run`,
   tag: `${PREFIX}tag`,
+  runs: `${PREFIX}runs`,
+  role: `${PREFIX}role`,
+  compare: `${PREFIX}compare`,
+  compareTag: `${PREFIX}compareTag`,
+  compareRuns: `${PREFIX}compareRuns`,
+  sort: `${PREFIX}sort`,
 });
 
 /**
@@ -100,21 +108,51 @@ export function withParam(hash, key, value) {
  * @typedef {object} ViewState
  * @property {string} tagFilter
  * @property {SeverityFilter} severity
- * @property {{run: string, tag: string} | null} open  the tag whose details were opened last
+ * @property {{run: string, tag: string} | null} open  the tag whose detail view is open
+ * @property {string[] | null} [runs]        the selected runs; null = all runs
+ * @property {string} [role]                 "all" or a role
+ * @property {boolean} [compare]             compare mode
+ * @property {string | null} [compareTag]    the tag whose bands are overlaid in compare mode
+ * @property {[string, string] | null} [compareRuns]  the two runs overlaid (A, reference B)
+ * @property {CompareSort} [sort]            the compare matrix's order
  */
+
+/**
+ * A list of strings stored as a JSON array; null for anything else (a hand-edited or hostile
+ * value never throws and never yields non-strings).
+ * @param {string | undefined} text
+ * @returns {string[] | null}
+ */
+export function parseStringList(text) {
+  if (text === undefined) return null;
+  try {
+    const value = JSON.parse(text);
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return [...new Set(value)];
+  } catch {
+    // not JSON
+  }
+  return null;
+}
 
 /**
  * The view state stored in a hash: our own keys first, then TensorBoard's shared tag filter.
  * @param {Hash} hash
- * @returns {ViewState}
+ * @returns {Required<ViewState>}
  */
 export function readViewState(hash) {
   const run = get(hash, KEYS.run);
   const tag = get(hash, KEYS.tag);
+  const pair = parseStringList(get(hash, KEYS.compareRuns));
   return {
     tagFilter: get(hash, KEYS.tagFilter) ?? get(hash, SHARED_TAG_FILTER) ?? "",
     severity: parseSeverityFilter(get(hash, KEYS.severity)),
     open: run !== undefined && tag !== undefined ? { run, tag } : null,
+    runs: parseStringList(get(hash, KEYS.runs)),
+    role: parseRoleFilter(get(hash, KEYS.role)),
+    compare: get(hash, KEYS.compare) === "1",
+    compareTag: get(hash, KEYS.compareTag) ?? null,
+    compareRuns: pair && pair.length === 2 ? [pair[0], pair[1]] : null,
+    sort: parseCompareSort(get(hash, KEYS.sort)),
   };
 }
 
@@ -131,6 +169,12 @@ export function writeViewState(hash, state) {
   next = withParam(next, KEYS.severity, state.severity === "all" ? undefined : state.severity);
   next = withParam(next, KEYS.run, state.open ? state.open.run : undefined);
   next = withParam(next, KEYS.tag, state.open ? state.open.tag : undefined);
+  next = withParam(next, KEYS.runs, state.runs ? JSON.stringify(state.runs) : undefined);
+  next = withParam(next, KEYS.role, state.role && state.role !== "all" ? state.role : undefined);
+  next = withParam(next, KEYS.compare, state.compare ? "1" : undefined);
+  next = withParam(next, KEYS.compareTag, state.compare && state.compareTag ? state.compareTag : undefined);
+  next = withParam(next, KEYS.compareRuns, state.compare && state.compareRuns ? JSON.stringify(state.compareRuns) : undefined);
+  next = withParam(next, KEYS.sort, state.compare && state.sort && state.sort !== "difference" ? state.sort : undefined);
   return next;
 }
 

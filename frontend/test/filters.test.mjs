@@ -167,3 +167,26 @@ test("rowKey separates run and tag unambiguously", () => {
   assert.notEqual(rowKey('a","b', "c"), rowKey("a", 'b","c'));
   assert.equal(rowKey("r", "t"), rowKey("r", "t"));
 });
+
+test("the role filter keeps one role; unknown roles count as 'other'", async () => {
+  const { tagPasses, parseRoleFilter, selectedRuns } = await import("../src/filters.js");
+  const { normalizeTag } = await import("../src/model.js");
+  const base = { tagFilter: compileTagFilter(""), severity: /** @type {const} */ ("all") };
+  const weight = normalizeTag({ tag: "w", role: "weight", status: "ok" });
+  const odd = normalizeTag({ tag: "x", role: "embedding", status: "ok" });
+  assert.ok(tagPasses(weight, { ...base, role: "weight" }));
+  assert.ok(!tagPasses(weight, { ...base, role: "bias" }));
+  assert.ok(tagPasses(weight, { ...base, role: "all" }));
+  assert.ok(tagPasses(odd, { ...base, role: "other" }));
+  assert.ok(!tagPasses(odd, { ...base, role: "weight" }));
+  assert.equal(parseRoleFilter("gradient"), "gradient");
+  assert.equal(parseRoleFilter("toString"), "all");
+  assert.deepEqual(selectedRuns([{ run: "a" }, { run: "b" }], new Set(["b", "zzz"])), [{ run: "b" }]);
+  assert.deepEqual(selectedRuns([{ run: "a" }], null), [{ run: "a" }]);
+});
+
+test("buildView shows only the selected runs", () => {
+  const doc = normalizeDiagnostics(rawFixture());
+  assert.deepEqual(buildView(doc, { tagFilter: compileTagFilter(""), severity: "all", runs: new Set(["constant_init_tf2"]) }).map((v) => v.run.run), ["constant_init_tf2"]);
+  assert.deepEqual(buildView(doc, { tagFilter: compileTagFilter(""), severity: "all", runs: new Set() }), []);
+});

@@ -80,6 +80,7 @@ test("formatKey turns snake_case into words", () => {
 test("formatVerdictSteps", () => {
   assert.equal(formatVerdictSteps([]), MISSING);
   assert.equal(formatVerdictSteps([5]), "step 5");
+  assert.equal(formatVerdictSteps([180, 180]), "step 180");
   assert.equal(formatVerdictSteps([0, 99]), "steps 0\u201399");
   assert.equal(formatVerdictSteps([3, 8, 12]), "steps 3, 8, 12");
 });

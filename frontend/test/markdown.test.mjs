@@ -64,6 +64,29 @@ test("the report lists runs, counts, run findings and flagged tags", () => {
   assert.ok(lines.includes("No flagged tags (1 shown, all ok)."));
 });
 
+/**
+ * Every Markdown table has as many cells in each row as in its header.
+ * @param {string} md
+ */
+function assertTablesAreRectangular(md) {
+  let width = -1;
+  let tables = 0;
+  for (const line of md.split("\n")) {
+    if (!line.startsWith("|")) {
+      width = -1;
+      continue;
+    }
+    const cells = line.split(/(?<!\\)\|/).length - 2;
+    if (width === -1) {
+      width = cells;
+      tables++;
+    } else {
+      assert.equal(cells, width, `row with ${cells} cells in a table of ${width}: ${line}`);
+    }
+  }
+  assert.ok(tables > 0, "has tables");
+}
+
 test("hostile run names cannot break the report's tables", () => {
   const doc = normalizeDiagnostics(rawFixture());
   const views = buildView(doc, { tagFilter: compileTagFilter(""), severity: "all" });
@@ -71,10 +94,7 @@ test("hostile run names cannot break the report's tables", () => {
   assert.ok(!md.includes("<img"));
   assert.ok(md.includes("| &lt;img src=x onerror=alert(1)&gt;\\|\\`run\\` | \u2714 ok | 0 | 0 | 0 | 1 | 0 |"));
   assert.ok(md.includes("## &lt;img src=x onerror=alert(1)&gt;\\|\\`run\\` \u2014 \u2714 ok"));
-  for (const line of md.split("\n").filter((l) => l.startsWith("|"))) {
-    const cells = line.split(/(?<!\\)\|/).length - 2;
-    assert.ok(cells === 7 || cells === 6, `unexpected cell count ${cells} in ${line}`);
-  }
+  assertTablesAreRectangular(md);
 });
 
 test("the report states the filters and what they hide", () => {
@@ -90,4 +110,50 @@ test("the report states the filters and what they hide", () => {
 test("an empty document gives a short report", () => {
   const md = buildMarkdownReport([], { tagFilter: "", severity: "all" });
   assert.equal(md, "# Histogram diagnostics\n\n0 runs \u2014 by tb\\_histdiag\n\nNo runs with histograms.\n");
+});
+
+test("the report lists every flagged verdict with its evidence in a table", () => {
+  const doc = normalizeDiagnostics(rawFixture());
+  const views = buildView(doc, { tagFilter: compileTagFilter(""), severity: "all" });
+  const md = buildMarkdownReport(views, { tagFilter: "", severity: "all" });
+  const lines = md.split("\n");
+  assert.ok(lines.includes("| Tag | Verdict | Where | Evidence |"));
+  assert.ok(lines.includes("| dense/kernel_0 | \u26A0 frozen | steps 0\u201399 | relative change: 1.234e-5; spread: 0.05123 |"), md);
+  assertTablesAreRectangular(md);
+});
+
+test("the report adds layer learning, selection and role when given", () => {
+  const doc = normalizeDiagnostics(rawFixture());
+  const views = buildView(doc, { tagFilter: compileTagFilter(""), severity: "all", runs: new Set(["constant_init_tf2"]) });
+  const md = buildMarkdownReport(views, {
+    tagFilter: "",
+    severity: "all",
+    role: "weight",
+    totalRuns: 2,
+    layerMaps: new Map([["constant_init_tf2", { still: ["dense", "dense_1"], slow: [], moving: ["dense_2|x"] }]]),
+  });
+  assert.ok(md.includes("1 of 2 runs \u00B7 role: weights"), md);
+  assert.ok(md.includes("## Layer learning"));
+  assert.ok(md.includes("| constant_init_tf2 | dense, dense_1 | \u2014 | dense_2\\|x |"), md);
+  assert.ok(!md.includes("onerror"), "the unselected hostile run is not in the report");
+  assertTablesAreRectangular(md);
+});
+
+test("in compare mode the report has the matrix with escaped names and the overlay sentence", async () => {
+  const { buildCompareRows, sortCompareRows } = await import("../src/compare.js");
+  const doc = normalizeDiagnostics(rawFixture());
+  const filters = { tagFilter: compileTagFilter(""), severity: /** @type {const} */ ("all") };
+  const rows = sortCompareRows(buildCompareRows(doc.runs, filters), "difference");
+  const views = buildView(doc, filters);
+  const md = buildMarkdownReport(views, {
+    tagFilter: "",
+    severity: "all",
+    compare: { runs: doc.runs.map((r) => r.run), rows, overlay: "In a, x never moved; in b it moved by 0.3\u00D7 its initial spread." },
+  });
+  assert.ok(md.includes("## Comparison"));
+  assert.ok(md.includes("| Tag | Layer | constant_init_tf2 | &lt;img src=x onerror=alert(1)&gt;\\|\\`run\\` |"), md);
+  assert.ok(md.includes("| dense_1/kernel_0 | dense_1 | \u2716 constant | not logged |"), md);
+  assert.ok(md.includes("In a, x never moved"));
+  assert.match(md, /\d+ of \d+ tags have different verdicts/);
+  assertTablesAreRectangular(md);
 });

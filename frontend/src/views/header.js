@@ -2,24 +2,32 @@
 // whole session; the app only updates their state, so focus and typing are never interrupted.
 
 import { h } from "./dom.js";
-import { SEVERITY_FILTERS } from "../filters.js";
+import { ROLE_FILTERS, SEVERITY_FILTERS } from "../filters.js";
 
 /**
  * @typedef {object} HeaderParts
  * @property {HTMLElement} root
+ * @property {HTMLElement} pickerSlot    where the run picker goes
  * @property {HTMLInputElement} tagInput
  * @property {HTMLElement} filterError
  * @property {HTMLSelectElement} severitySelect
+ * @property {HTMLSelectElement} roleSelect
+ * @property {HTMLButtonElement} tagsViewButton
+ * @property {HTMLButtonElement} compareViewButton
  * @property {HTMLButtonElement} reloadButton
  * @property {HTMLButtonElement} copyButton
- * @property {HTMLAnchorElement} downloadLink
+ * @property {HTMLDetailsElement} downloadMenu
+ * @property {HTMLAnchorElement} downloadLink      the Markdown report (blob: link)
+ * @property {HTMLButtonElement} viewPngButton
+ * @property {HTMLButtonElement} viewSvgButton
+ * @property {HTMLButtonElement} jsonButton
  * @property {HTMLElement} statusText   "Updated 12:03:04", "Copied", ... (polite live region)
  * @property {HTMLElement} shownText    "12 of 40 tags"
  */
 
 /**
  * Build the header and toolbar.
- * @param {{tagFilter: string, severity: string}} initial
+ * @param {{tagFilter: string, severity: string, role: string}} initial
  * @returns {HeaderParts}
  */
 export function buildHeader(initial) {
@@ -41,6 +49,19 @@ export function buildHeader(initial) {
     SEVERITY_FILTERS.map((f) => h("option", { value: f.value }, f.label)),
   );
   severitySelect.value = initial.severity;
+  const roleSelect = h(
+    "select",
+    { id: "hd-role-filter", class: "hd-select", "data-testid": "role-filter" },
+    ROLE_FILTERS.map((f) => h("option", { value: f.value }, f.label)),
+  );
+  roleSelect.value = initial.role;
+
+  const tagsViewButton = h("button", { type: "button", class: "hd-seg", "data-testid": "view-tags", "aria-pressed": "true" }, "Tags");
+  const compareViewButton = h(
+    "button",
+    { type: "button", class: "hd-seg", "data-testid": "view-compare", "aria-pressed": "false", title: "Compare runs tag by tag" },
+    "Compare",
+  );
 
   const filterError = h("span", { id: "hd-filter-error", class: "hd-filter-error", "data-testid": "filter-error", role: "alert" });
   const reloadButton = h(
@@ -49,14 +70,33 @@ export function buildHeader(initial) {
     h("span", { class: "hd-reload-icon", "aria-hidden": "true" }, "\u21BB"),
     " Reload",
   );
-  const copyButton = h("button", { type: "button", class: "hd-button", "data-testid": "copy-markdown" }, "Copy Markdown");
+  const copyButton = h("button", { type: "button", class: "hd-button", "data-testid": "copy-markdown", title: "Copy a Markdown report of what is shown" }, "Copy Markdown");
   const downloadLink = h(
     "a",
-    { class: "hd-button", "data-testid": "download-markdown", download: "tb_histdiag-report.md", "aria-disabled": "true" },
-    "Download .md",
+    { class: "hd-menu-item", "data-testid": "download-markdown", download: "tb_histdiag-report.md", "aria-disabled": "true", role: "menuitem" },
+    "Report (.md)",
   );
-  const statusText = h("span", { class: "hd-status-text", "aria-live": "polite" });
+  const viewPngButton = h("button", { type: "button", class: "hd-menu-item", "data-testid": "download-view-png", role: "menuitem" }, "View as PNG");
+  const viewSvgButton = h("button", { type: "button", class: "hd-menu-item", "data-testid": "download-view-svg", role: "menuitem" }, "View as SVG");
+  const jsonButton = h("button", { type: "button", class: "hd-menu-item", "data-testid": "download-json", role: "menuitem" }, "Data (.json)");
+  const downloadMenu = h(
+    "details",
+    { class: "hd-menu", "data-testid": "download-menu" },
+    h("summary", { class: "hd-button", "aria-haspopup": "menu" }, "Download", h("span", { class: "hd-picker-caret", "aria-hidden": "true" }, "\u25BE")),
+    h("div", { class: "hd-menu-panel", role: "menu" }, downloadLink, viewPngButton, viewSvgButton, jsonButton),
+  );
+  downloadMenu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && downloadMenu.open) {
+      downloadMenu.open = false;
+      downloadMenu.querySelector("summary")?.focus();
+    }
+  });
+  downloadMenu.ownerDocument.addEventListener("mousedown", (event) => {
+    if (downloadMenu.open && !downloadMenu.contains(/** @type {Node} */ (event.target))) downloadMenu.open = false;
+  });
+  const statusText = h("span", { class: "hd-status-text", "aria-live": "polite", "data-testid": "status-text" });
   const shownText = h("span", { class: "hd-shown", "data-testid": "shown-count" });
+  const pickerSlot = h("div", { class: "hd-picker-slot" });
 
   const root = h(
     "div",
@@ -66,11 +106,12 @@ export function buildHeader(initial) {
       { class: "hd-header" },
       h("h1", { class: "hd-title" }, "Diagnostics"),
       statusText,
-      h("div", { class: "hd-actions" }, copyButton, downloadLink, reloadButton),
+      h("div", { class: "hd-actions" }, copyButton, downloadMenu, reloadButton),
     ),
     h(
       "div",
       { class: "hd-toolbar", role: "search" },
+      pickerSlot,
       h(
         "div",
         { class: "hd-field hd-field-grow" },
@@ -79,8 +120,33 @@ export function buildHeader(initial) {
         filterError,
       ),
       h("div", { class: "hd-field" }, h("label", { for: "hd-severity-filter" }, "Show"), severitySelect),
+      h("div", { class: "hd-field" }, h("label", { for: "hd-role-filter" }, "Role"), roleSelect),
+      h(
+        "div",
+        { class: "hd-field" },
+        h("span", { class: "hd-field-label", id: "hd-view-label" }, "View"),
+        h("div", { class: "hd-segmented", role: "group", "aria-labelledby": "hd-view-label" }, tagsViewButton, compareViewButton),
+      ),
       shownText,
     ),
   );
-  return { root, tagInput, filterError, severitySelect, reloadButton, copyButton, downloadLink, statusText, shownText };
+  return {
+    root,
+    pickerSlot,
+    tagInput,
+    filterError,
+    severitySelect,
+    roleSelect,
+    tagsViewButton,
+    compareViewButton,
+    reloadButton,
+    copyButton,
+    downloadMenu,
+    downloadLink,
+    viewPngButton,
+    viewSvgButton,
+    jsonButton,
+    statusText,
+    shownText,
+  };
 }

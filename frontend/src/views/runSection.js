@@ -1,10 +1,10 @@
-// One run: heading, run-level verdicts, and its tags in a table grouped by layer. Rows open with a
-// click, Enter or Space; ArrowUp/ArrowDown move between rows.
+// One run: heading, run-level verdicts, and its tags as cards grouped by layer in depth order.
 
 import { h } from "./dom.js";
-import { runDot, statusBadge, verdictChip } from "./badge.js";
-import { verdictArticle, verdictDisclosure } from "./verdict.js";
-import { formatNumber, formatTagSteps, plural, MISSING } from "../format.js";
+import { runDot, statusBadge } from "./badge.js";
+import { verdictDisclosure } from "./verdict.js";
+import { tagCard } from "./card.js";
+import { formatNumber, plural } from "../format.js";
 
 /** @typedef {import("../model.js").Tag} Tag */
 /** @typedef {import("../filters.js").RunView} RunView */
@@ -12,99 +12,35 @@ import { formatNumber, formatTagSteps, plural, MISSING } from "../format.js";
 
 /**
  * @typedef {object} RunSectionOptions
- * @property {(tag: string) => boolean} isOpen            whether a tag's details start open
- * @property {(tag: string, open: boolean) => void} onToggle
- * @property {((tag: string) => void) | null} openInHistograms  null when not inside TensorBoard
+ * @property {(run: string, tag: string) => void} onOpen
+ * @property {(run: string, tag: string, format: "png" | "svg") => void} onDownload
+ * @property {(grid: HTMLElement, count: number, fill: () => HTMLElement[]) => void} schedule
+ *           fills a layer's card grid now or later (the app renders thousands of cards in chunks)
  */
-
-const COLUMNS = ["Tag", "Role", "Steps", "Status", "Findings"];
 
 /**
- * The findings cell: a chip per verdict, the reason for an unknown status, or a dash.
- * @param {Tag} tag
- * @returns {HTMLElement[] | string}
+ * Why a run's tags cannot be diagnosed, grouped: [[reason, count], …], most common first.
+ * @param {readonly Tag[]} tags
+ * @returns {Array<[string, number]>}
  */
-function findings(tag) {
-  /** @type {HTMLElement[]} */
-  const items = tag.verdicts.map(verdictChip);
-  if (tag.status === "unknown" && tag.reason) {
-    items.push(h("span", { class: "hd-reason", "data-testid": "unknown-reason" }, tag.reason));
+export function reasonCounts(tags) {
+  /** @type {Map<string, number>} */
+  const counts = new Map();
+  for (const t of tags) {
+    if (t.status !== "unknown") continue;
+    const reason = t.reason ?? "no reason given";
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
-  return items.length ? items : [h("span", { class: "hd-muted" }, MISSING)];
-}
-
-/**
- * The expanded details of a tag.
- * @param {Tag} tag
- * @param {RunSectionOptions["openInHistograms"]} openInHistograms
- * @returns {HTMLDivElement}
- */
-function tagDetails(tag, openInHistograms) {
-  return h(
-    "div",
-    { class: "hd-details" },
-    h(
-      "dl",
-      { class: "hd-facts" },
-      h("dt", {}, "Layer"),
-      h("dd", {}, tag.layer ?? MISSING),
-      h("dt", {}, "Depth"),
-      h("dd", {}, formatNumber(tag.depth)),
-      h("dt", {}, "Role"),
-      h("dd", {}, tag.role),
-      h("dt", {}, "Steps logged"),
-      h("dd", {}, formatTagSteps(tag.steps, tag.firstStep, tag.lastStep)),
-    ),
-    tag.status === "unknown"
-      ? h("p", { class: "hd-reason-block" }, "Cannot diagnose this tag: ", tag.reason ?? "no reason given.")
-      : null,
-    tag.verdicts.length
-      ? tag.verdicts.map(verdictArticle)
-      : tag.status !== "unknown"
-        ? h("p", { class: "hd-muted" }, "Nothing unusual in this tag\u2019s histograms.")
-        : null,
-    openInHistograms
-      ? h(
-          "p",
-          { class: "hd-details-actions" },
-          h(
-            "button",
-            { type: "button", class: "hd-button", onclick: () => openInHistograms(tag.tag) },
-            "Open in Histograms tab",
-          ),
-        )
-      : null,
-  );
-}
-
-/**
- * Open or close a tag row, building its details row on first open.
- * @param {HTMLTableRowElement} row
- * @param {Tag} tag
- * @param {boolean} open
- * @param {RunSectionOptions["openInHistograms"]} openInHistograms
- */
-function setRowOpen(row, tag, open, openInHistograms) {
-  row.setAttribute("aria-expanded", String(open));
-  const id = row.getAttribute("aria-controls") ?? "";
-  let details = /** @type {HTMLTableRowElement | null} */ (row.nextElementSibling);
-  if (!details || details.id !== id) {
-    if (!open) return;
-    details = h(
-      "tr",
-      { class: "hd-details-row", id, "data-testid": "tag-details", "data-tag": tag.tag },
-      h("td", { colspan: COLUMNS.length }, tagDetails(tag, openInHistograms)),
-    );
-    row.after(details);
-  }
-  details.hidden = !open;
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
 }
 
 /**
  * @param {LayerGroup} group
- * @returns {HTMLTableRowElement}
+ * @param {string} run
+ * @param {RunSectionOptions} options
+ * @returns {HTMLElement}
  */
-function layerRow(group) {
+function layerGroup(group, run, options) {
   const detail = [
     group.depth !== null ? `depth ${formatNumber(group.depth)}` : null,
     group.tags.length === group.total ? plural(group.total, "tag") : `${group.tags.length} of ${plural(group.total, "tag")}`,
@@ -112,134 +48,46 @@ function layerRow(group) {
     .filter(Boolean)
     .join(" \u00B7 ");
   return h(
-    "tr",
-    { class: "hd-layer-row" },
+    "section",
+    { class: "hd-layer", "data-testid": "layer-group", "data-layer": group.layer ?? "" },
     h(
-      "th",
-      { colspan: COLUMNS.length, scope: "colgroup" },
+      "h3",
+      { class: "hd-layer-head" },
       h("span", { class: "hd-layer-name" }, group.layer ?? "(no layer)"),
       h("span", { class: "hd-muted hd-layer-meta" }, detail),
-      group.verdicts.length ? h("div", { class: "hd-layer-verdicts" }, group.verdicts.map(verdictDisclosure)) : null,
+      h("span", { class: "hd-layer-move", "data-layer-move": group.layer ?? "" }),
     ),
+    group.verdicts.length ? h("div", { class: "hd-layer-verdicts" }, group.verdicts.map(verdictDisclosure)) : null,
+    scheduled(group, run, options),
   );
 }
 
 /**
- * Move focus to the previous or next tag row of the same table.
- * @param {HTMLTableRowElement} row
+ * A layer's card grid, filled by the app's scheduler.
+ * @param {LayerGroup} group
+ * @param {string} run
+ * @param {RunSectionOptions} options
+ * @returns {HTMLElement}
+ */
+function scheduled(group, run, options) {
+  const grid = h("div", { class: "hd-cards" });
+  options.schedule(grid, group.tags.length, () =>
+    group.tags.map((tag) => tagCard(tag, { run, onOpen: options.onOpen, onDownload: options.onDownload })),
+  );
+  return grid;
+}
+
+/**
+ * Move focus to the previous or next card of the run (ArrowLeft/Up, ArrowRight/Down).
+ * @param {HTMLElement} card
  * @param {1 | -1} direction
  */
-function focusSibling(row, direction) {
-  const table = row.closest("table");
-  if (!table) return;
-  const rows = [...table.querySelectorAll('tr[data-testid="tag-row"]')];
-  const next = rows[rows.indexOf(row) + direction];
+function focusSibling(card, direction) {
+  const section = card.closest('[data-testid="run-section"]');
+  if (!section) return;
+  const cards = [...section.querySelectorAll('[data-testid="tag-row"]')];
+  const next = cards[cards.indexOf(card) + direction];
   if (next instanceof HTMLElement) next.focus();
-}
-
-/**
- * The table of a run's shown tags.
- * @param {RunView} view
- * @param {RunSectionOptions} options
- * @returns {HTMLTableElement}
- */
-function tagTable(view, options) {
-  /** @type {WeakMap<Element, Tag>} */
-  const tagOfRow = new WeakMap();
-  /** @type {Array<[HTMLTableRowElement, Tag]>} */
-  const startOpen = [];
-  let rowNumber = 0;
-  const idBase = `hd-r${view.run.index}-`;
-
-  const bodies = view.groups.map((group) =>
-    h(
-      "tbody",
-      {},
-      layerRow(group),
-      group.tags.map((tag) => {
-        const row = h(
-          "tr",
-          {
-            class: `hd-tag-row hd-row-${tag.status}`,
-            tabindex: 0,
-            "data-testid": "tag-row",
-            "data-tag": tag.tag,
-            "data-status": tag.status,
-            "aria-expanded": "false",
-            "aria-controls": `${idBase}${rowNumber++}`,
-          },
-          h(
-            "td",
-            { class: "hd-cell-tag" },
-            h(
-              "div",
-              { class: "hd-cell-tag-inner" },
-              h("span", { class: "hd-caret", "aria-hidden": "true" }),
-              h("span", { class: "hd-tag-name" }, tag.tag),
-            ),
-          ),
-          h("td", { class: "hd-cell-role" }, tag.role),
-          h("td", { class: "hd-cell-steps" }, formatTagSteps(tag.steps, tag.firstStep, tag.lastStep)),
-          h("td", { class: "hd-cell-status" }, statusBadge(tag.status, { compact: true })),
-          h("td", { class: "hd-cell-findings" }, findings(tag)),
-        );
-        tagOfRow.set(row, tag);
-        if (options.isOpen(tag.tag)) startOpen.push([row, tag]);
-        return row;
-      }),
-    ),
-  );
-
-  /**
-   * @param {Event} event
-   * @returns {[HTMLTableRowElement, Tag] | null}
-   */
-  const rowOf = (event) => {
-    const target = /** @type {Element | null} */ (event.target);
-    // Clicks inside an open layer verdict or a button belong to that control, not to the row.
-    if (!target || target.closest("details, button, a, summary")) return null;
-    const row = /** @type {HTMLTableRowElement | null} */ (target.closest('tr[data-testid="tag-row"]'));
-    const tag = row ? tagOfRow.get(row) : undefined;
-    return row && tag ? [row, tag] : null;
-  };
-  /**
-   * @param {HTMLTableRowElement} row
-   * @param {Tag} tag
-   */
-  const toggle = (row, tag) => {
-    const open = row.getAttribute("aria-expanded") !== "true";
-    setRowOpen(row, tag, open, options.openInHistograms);
-    options.onToggle(tag.tag, open);
-  };
-
-  const table = h(
-    "table",
-    {
-      class: "hd-table",
-      onclick: (event) => {
-        const hit = rowOf(event);
-        if (hit) toggle(...hit);
-      },
-      onkeydown: (event) => {
-        const key = /** @type {KeyboardEvent} */ (event).key;
-        const hit = rowOf(event);
-        if (!hit || event.target !== hit[0]) return;
-        if (key === "Enter" || key === " ") {
-          event.preventDefault();
-          toggle(...hit);
-        } else if (key === "ArrowDown" || key === "ArrowUp") {
-          event.preventDefault();
-          focusSibling(hit[0], key === "ArrowDown" ? 1 : -1);
-        }
-      },
-    },
-    h("colgroup", {}, COLUMNS.map((c) => h("col", { class: `hd-col-${c.toLowerCase()}` }))),
-    h("thead", {}, h("tr", {}, COLUMNS.map((c) => h("th", { scope: "col" }, c)))),
-    bodies,
-  );
-
-  for (const [row, tag] of startOpen) setRowOpen(row, tag, true, options.openInHistograms);
-  return table;
 }
 
 /**
@@ -252,13 +100,14 @@ export function runSection(view, options) {
   const { run } = view;
   const headingId = `hd-run-${run.index}`;
   const shown = view.shownTags.length;
-  return h(
+  const undiagnosable = run.tags.length > 0 && run.tags.every((t) => t.status === "unknown");
+  const section = h(
     "section",
     { class: "hd-run", "data-testid": "run-section", "data-run": run.run, "aria-labelledby": headingId },
     h(
       "h2",
       { class: "hd-run-heading", id: headingId, tabindex: -1 },
-      runDot(run.index),
+      runDot(run.colorIndex),
       h("span", { class: "hd-run-title" }, run.run),
       statusBadge(run.status),
       h(
@@ -267,13 +116,51 @@ export function runSection(view, options) {
         shown === run.tags.length ? plural(shown, "tag") : `${shown} of ${plural(run.tags.length, "tag")} shown`,
       ),
     ),
+    undiagnosable
+      ? h(
+          "div",
+          { class: "hd-undiagnosable", "data-testid": "undiagnosable-run", role: "note" },
+          h("p", {}, `None of this run\u2019s ${plural(run.tags.length, "histogram tag")} can be diagnosed:`),
+          h(
+            "ul",
+            {},
+            reasonCounts(run.tags).map(([reason, n]) => h("li", {}, `${reason} (${plural(n, "tag")})`)),
+          ),
+        )
+      : null,
     run.verdicts.length ? h("div", { class: "hd-run-verdict-list" }, run.verdicts.map(verdictDisclosure)) : null,
     shown
-      ? h("div", { class: "hd-table-wrap" }, tagTable(view, options))
+      ? view.groups.map((g) => layerGroup(g, run.run, options))
       : h(
           "p",
           { class: "hd-muted hd-run-empty" },
           run.tags.length ? "No tags of this run match the filters." : "This run has no histogram tags.",
         ),
   );
+
+  section.addEventListener("click", (event) => {
+    const target = /** @type {Element | null} */ (event.target);
+    if (!target || target.closest("details, summary, a")) return;
+    const card = /** @type {HTMLElement | null} */ (target.closest('[data-testid="tag-row"]'));
+    if (!card) return;
+    const tag = card.getAttribute("data-tag") ?? "";
+    const action = target.closest("button")?.getAttribute("data-action");
+    if (action === "png" || action === "svg") options.onDownload(run.run, tag, action);
+    else if (!target.closest("button") || action === "open") options.onOpen(run.run, tag);
+  });
+  section.addEventListener("keydown", (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    if (target.getAttribute("data-testid") !== "tag-row") return;
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      options.onOpen(run.run, target.getAttribute("data-tag") ?? "");
+    } else if (event.key === "ArrowRight" || event.key === "ArrowDown") {
+      event.preventDefault();
+      focusSibling(target, 1);
+    } else if (event.key === "ArrowLeft" || event.key === "ArrowUp") {
+      event.preventDefault();
+      focusSibling(target, -1);
+    }
+  });
+  return section;
 }
