@@ -1,7 +1,57 @@
 """tb_histdiag: health verdicts for the histograms you log to TensorBoard.
 
+```python
+import tb_histdiag
+
+diagnosis = tb_histdiag.diagnose("runs/")          # every run of a logdir
+print(diagnosis.worst())                           # "critical", "warning", "info" or "ok"
+for run in diagnosis:
+    for tag in run:
+        print(run.run, tag.tag, [v.id for v in tag.verdicts])
+diagnosis                                          # in a notebook: the HTML report
+```
+
 Kept import-light on purpose: TensorBoard imports this package at start-up through the plugin's
-entry point, so nothing here may be slow or fail.
+entry point, so nothing here may be slow or fail. The public names below are imported on first
+use (module ``__getattr__``).
 """
 
+from __future__ import annotations
+
 __version__ = "0.1.0"
+
+#: Public name -> module that defines it; imported on first access.
+_LAZY = {
+    "diagnose": "tb_histdiag.api",
+    "diagnose_series": "tb_histdiag.api",
+    "load_thresholds": "tb_histdiag.api",
+    "LogdirDiagnosis": "tb_histdiag.api",
+    "InputError": "tb_histdiag.api",
+    "NoHistogramsError": "tb_histdiag.api",
+    "DataServerError": "tb_histdiag.api",
+    "Diagnosis": "tb_histdiag.model",
+    "RunDiagnosis": "tb_histdiag.model",
+    "LayerDiagnosis": "tb_histdiag.model",
+    "TagDiagnosis": "tb_histdiag.model",
+    "Verdict": "tb_histdiag.model",
+    "Thresholds": "tb_histdiag.rules",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tb_histdiag' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, including the lazily imported public ones."""
+    return sorted(set(globals()) | set(_LAZY))

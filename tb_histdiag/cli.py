@@ -1,7 +1,11 @@
-"""``tb-histdiag``: the same verdicts as the Diagnostics tab, without a browser.
+"""``tb-histdiag``: the same verdicts as the Diagnostics tab, in a terminal, a CI job or a review.
 
 Exit codes: 0 = diagnosed (and nothing at or above ``--fail-on``), 1 = a verdict at or above
-``--fail-on`` was found, 2 = usage error, unreadable logdir, or no histograms in it.
+``--fail-on`` was found in what is reported, 2 = usage error, unreadable logdir, no histograms in
+it, or nothing matching the filters; 130 = interrupted. Errors are one line on stderr.
+
+Heavy modules (numpy, TensorBoard) are imported only once the arguments are valid, so ``--help``
+and usage errors are instant.
 """
 
 from __future__ import annotations
@@ -10,142 +14,372 @@ import argparse
 import json
 import os
 import re
+import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import NoReturn
 
-from tb_histdiag import __version__, report
-from tb_histdiag.diagnosis import Diagnoser
-from tb_histdiag.model import Diagnosis
-from tb_histdiag.series import HistogramReader, logdir_provider
+from tb_histdiag import __version__
 
-_FAIL_LEVELS = {"warning": ("warning", "critical"), "critical": ("critical",)}
+#: Severities ``--fail-on`` and ``--min-severity`` accept, mildest first.
+_SEVERITIES = ("info", "warning", "critical")
+_FAIL_LEVELS = ("warning", "critical")
+_FORMATS = ("text", "markdown", "json", "html")
+# The roles of tb_histdiag.roles.ROLES, spelled out so --help needs no import.
+_ROLES = ("weight", "bias", "activation", "preactivation", "gradient", "other")
 
 
 class UsageError(Exception):
     """A problem with the command line or the logdir, reported in one line with exit code 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line (exit 2) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` on one line and exit with code 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="tb-histdiag",
-        description="Diagnose the weight, bias, activation and gradient histograms in a "
-        "TensorBoard logdir: frozen layers, constant init, NaN/Inf and more.",
+        description="Diagnose the weight, bias, activation and gradient histograms in "
+        "TensorBoard logdirs: frozen layers, constant init, dead ReLUs, saturation, exploding "
+        "or vanishing values, NaN/Inf. Remote logdirs (gs://, s3://, any fsspec URL) work where "
+        "TensorBoard's own loading does.",
+        epilog="Exit codes: 0 diagnosed; 1 a verdict at or above --fail-on; 2 a usage error, an "
+        "unreadable logdir, a logdir without histograms or nothing matching the filters.",
     )
     p.add_argument("logdirs", nargs="+", metavar="LOGDIR", help="TensorBoard log directory")
-    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    p.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically)")
-    p.add_argument("--run", metavar="REGEX", help="only runs whose name matches REGEX")
-    p.add_argument("--tag", metavar="REGEX", help="only tags whose name matches REGEX")
-    p.add_argument(
+    out = p.add_argument_group("output")
+    out.add_argument(
+        "--format",
+        choices=_FORMATS,
+        default="text",
+        help="text: a table per run (default); markdown: for a pull request; json: the "
+        "tb_histdiag/diagnostics/v1 document; html: one self-contained file with charts",
+    )
+    out.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report to FILE atomically ('-': stdout)"
+    )
+    out.add_argument(
+        "--details",
+        action="store_true",
+        help="text format: add each verdict's explanation, evidence and fix",
+    )
+    out.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text format (auto: when stdout is a terminal and NO_COLOR is unset)",
+    )
+    out.add_argument("--quiet", "-q", action="store_true", help="no progress bar on stderr")
+    sel = p.add_argument_group("selection")
+    sel.add_argument("--run", metavar="REGEX", help="only runs whose name matches REGEX")
+    sel.add_argument("--tag", metavar="REGEX", help="only tags whose name matches REGEX")
+    sel.add_argument(
+        "--role",
+        action="append",
+        metavar="ROLE",
+        help=f"only tags of this role ({', '.join(_ROLES)}); repeat or comma-separate for several",
+    )
+    sel.add_argument(
+        "--min-severity",
+        choices=_SEVERITIES,
+        help="report only tags with a verdict at or above this severity (and run or layer "
+        "verdicts at or above it); --fail-on judges what is reported",
+    )
+    sel.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("RUN_A", "RUN_B"),
+        help="compare two runs tag by tag (B is the reference, e.g. the healthy run)",
+    )
+    gate = p.add_argument_group("exit code")
+    gate.add_argument(
         "--fail-on",
-        choices=tuple(_FAIL_LEVELS),
+        choices=_FAIL_LEVELS,
         help="exit 1 when a verdict at or above this severity is found (for CI gates)",
     )
-    p.add_argument(
+    load = p.add_argument_group("loading and rules")
+    load.add_argument(
         "--samples",
         type=int,
         default=0,
         metavar="N",
-        help="steps kept per tag while loading (default 0: all)",
+        help="steps kept per tag while loading, sampled like TensorBoard does (default 0: all)",
+    )
+    load.add_argument(
+        "--load-fast",
+        action="store_true",
+        help="read through TensorBoard's Rust data server (pip install tensorboard-data-server): "
+        "loads large logdirs several times faster, and reads gs:// logdirs",
+    )
+    load.add_argument(
+        "--thresholds",
+        metavar="FILE",
+        help="TOML or JSON file of threshold overrides (names as in docs/verdicts.md)",
+    )
+    load.add_argument(
+        "--config",
+        metavar="FILE",
+        help="TOML or JSON config with [roles] and [thresholds], as TensorBoard's "
+        "TB_HISTDIAG_CONFIG (which is used when this is not given)",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
 
-def _regex(pattern: str | None, what: str) -> re.Pattern[str] | None:
+def _roles(values: Sequence[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    roles = [r.strip() for value in values for r in value.split(",") if r.strip()]
+    unknown = sorted(set(roles) - set(_ROLES))
+    if unknown:
+        raise UsageError(f"unknown --role {', '.join(unknown)} (roles: {', '.join(_ROLES)})")
+    return roles
+
+
+def _regex(pattern: str | None, flag: str) -> str | None:
     if pattern is None:
         return None
     try:
-        return re.compile(pattern)
+        re.compile(pattern)
     except re.error as e:
-        raise UsageError(f"invalid --{what} regex {pattern!r}: {e}") from None
+        raise UsageError(f"invalid {flag} regex {pattern!r}: {e}") from None
+    return pattern
 
 
-def diagnose_logdir(
-    logdir: str,
-    run_regex: re.Pattern[str] | None = None,
-    tag_regex: re.Pattern[str] | None = None,
-    samples: int = 0,
-) -> Diagnosis:
-    """Load ``logdir`` with TensorBoard's Python data provider and diagnose it."""
-    from tensorboard import context
-
-    try:
-        provider = logdir_provider(logdir, max_steps=samples)
-    except (FileNotFoundError, NotADirectoryError) as e:
-        raise UsageError(str(e)) from None
-    diagnoser = Diagnoser(HistogramReader(provider))
-    ctx = context.RequestContext()
-    if not diagnoser.reader.index(ctx, ""):
-        raise UsageError(f"logdir '{logdir}' has no histogram summaries")
-    return diagnoser.diagnose(
-        ctx,
-        "",
-        runs=None if run_regex is None else lambda r: bool(run_regex.search(r)),
-        tags=None if tag_regex is None else lambda t: bool(tag_regex.search(t)),
-    )
-
-
-def _render(diagnosis: Diagnosis, fmt: str, color: bool) -> str:
-    if fmt == "json":
-        return json.dumps(diagnosis.to_dict(), indent=1, allow_nan=False) + "\n"
-    if fmt == "markdown":
-        return report.to_markdown(diagnosis)
-    return report.to_text(diagnosis, color=color)
+def _use_color(choice: str, to_stdout: bool) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if not to_stdout or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename: never a half-written file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tb-histdiag-", dir=directory)
+    """Write ``text`` to ``path`` via a temporary file in the same directory and a rename: the
+    target is either its previous content or the whole new report, never a half-written file.
+
+    A symlink is followed (the file it points to is replaced, the link stays); a target that is
+    not a regular file (``/dev/null``, a FIFO) cannot be renamed over and is written directly.
+    """
+    target = os.path.realpath(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        existing = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with open(target, "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        os.replace(tmp, path)
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=".tb-histdiag-", suffix=".tmp", dir=os.path.dirname(target)
+        )
+    except OSError as e:
+        # Name the report, not the temporary file nobody asked for.
+        raise OSError(e.errno, e.strerror, path) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if existing is not None:
+            mode = stat.S_IMODE(existing.st_mode)
+        else:
+            # mkstemp makes the file private (0600); a report gets a new file's usual mode.
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
 
 
+def _context(args: argparse.Namespace, roles: Sequence[str] | None) -> list[str]:
+    """What the report was restricted to, in words (escaped by each renderer)."""
+    out = []
+    if len(args.logdirs) == 1:
+        out.append(f"logdir: {args.logdirs[0]}")
+    else:
+        out.append(f"logdirs: {', '.join(args.logdirs)}")
+    if args.run:
+        out.append(f"run filter: {args.run}")
+    if args.tag:
+        out.append(f"tag filter: {args.tag}")
+    if roles:
+        out.append(f"roles: {', '.join(roles)}")
+    if args.samples:
+        out.append(f"{args.samples} steps sampled per tag")
+    return out
+
+
+def _render(args: argparse.Namespace, diagnosis: object, roles: list[str] | None) -> str:
+    from tb_histdiag import html_report, report
+
+    color = _use_color(args.color, args.output in (None, "-"))
+    if args.format == "json":
+        return json.dumps(diagnosis.to_dict(), indent=1, allow_nan=False) + "\n"
+    if args.format == "markdown":
+        return report.to_markdown(
+            diagnosis, context=_context(args, roles), min_severity=args.min_severity
+        )
+    if args.format == "html":
+        return html_report.to_html(
+            diagnosis, context=_context(args, roles), min_severity=args.min_severity
+        )
+    width = 100
+    if args.output in (None, "-") and sys.stdout.isatty():
+        width = shutil.get_terminal_size((100, 24)).columns - 1
+    return report.to_text(
+        diagnosis,
+        color=color,
+        details=args.details,
+        min_severity=args.min_severity,
+        width=width,
+    )
+
+
+def _render_compare(args: argparse.Namespace, diagnosis: object) -> tuple[str, list[object]]:
+    from tb_histdiag import compare, html_report, report
+    from tb_histdiag.model import SEVERITIES
+
+    name_a, name_b = args.compare
+    run_a, run_b = diagnosis[name_a], diagnosis[name_b]
+    rows = compare.compare_runs(run_a, run_b)
+    if args.min_severity:
+        rank = SEVERITIES.index(args.min_severity)
+        rows = [
+            r
+            for r in rows
+            if any(
+                SEVERITIES.index(v.severity) >= rank
+                for d in (r.a, r.b)
+                if d is not None
+                for v in d.verdicts
+            )
+        ]
+    if args.format == "json":
+        document = {"a": name_a, "b": name_b, "tags": [r.to_dict() for r in rows]}
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+    elif args.format == "markdown":
+        text = report.compare_to_markdown(name_a, name_b, rows)
+    elif args.format == "html":
+        text = html_report.compare_to_html(name_a, name_b, rows)
+    else:
+        color = _use_color(args.color, args.output in (None, "-"))
+        text = report.compare_to_text(name_a, name_b, rows, color=color)
+    return text, rows
+
+
+def _write_stdout(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) has gone: stop quietly, as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        text = f"{error.filename}: {error.strerror}"
+    return " ".join(text.split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        # Icons and names must not crash a terminal with a legacy encoding.
+        sys.stdout.reconfigure(errors="replace")
+    progress = None
     try:
-        run_regex, tag_regex = _regex(args.run, "run"), _regex(args.tag, "tag")
+        roles = _roles(args.role)
+        _regex(args.run, "--run")
+        _regex(args.tag, "--tag")
         if args.samples < 0:
             raise UsageError("--samples must be 0 (all) or a positive number of steps")
-        runs = []
-        for logdir in args.logdirs:
-            d = diagnose_logdir(logdir, run_regex, tag_regex, args.samples)
-            if len(args.logdirs) > 1:
-                # Runs of different logdirs may share names: say which logdir each came from.
-                d = Diagnosis(
-                    runs=tuple(
-                        type(r)(f"{logdir}:{r.run}", r.tags, r.layers, r.verdicts) for r in d.runs
-                    )
-                )
-            runs.extend(d.runs)
-        diagnosis = Diagnosis(runs=tuple(runs))
-        if not diagnosis.runs:
-            raise UsageError("no histogram tag matches the given --run/--tag filters")
-        text = _render(diagnosis, args.format, color=args.output is None and sys.stdout.isatty())
-        if args.output:
+        if args.compare:
+            if args.run:
+                raise UsageError("--compare selects its two runs by name; drop --run")
+            if args.compare[0] == args.compare[1]:
+                raise UsageError("--compare needs two different runs")
+        from tb_histdiag import api
+        from tb_histdiag.config import ENV_VAR
+        from tb_histdiag.progress import Progress
+
+        config = None
+        config_path = args.config or os.environ.get(ENV_VAR) or None
+        if config_path:
+            from tb_histdiag.config import ConfigError, load_config
+
+            try:
+                config = load_config(config_path)
+            except ConfigError as e:
+                source = "" if args.config else f" (named by {ENV_VAR})"
+                raise UsageError(f"{e}{source}") from None
+        progress = Progress(sys.stderr, enabled=False if args.quiet else None)
+        diagnosis = api.diagnose(
+            args.logdirs,
+            runs=list(args.compare) if args.compare else args.run,
+            tags=args.tag,
+            thresholds=args.thresholds,
+            roles=roles,
+            min_severity=None if args.compare else args.min_severity,
+            config=config,
+            samples=args.samples,
+            load_fast=args.load_fast,
+            charts=args.format == "html" and not args.compare,
+            progress=progress,
+        )
+        if args.compare:
+            text, _ = _render_compare(args, diagnosis)
+            judged = api.at_least(diagnosis, args.min_severity)
+        else:
+            text = _render(args, diagnosis, roles)
+            judged = diagnosis
+        if args.output and args.output != "-":
             write_atomically(args.output, text)
         else:
-            sys.stdout.write(text)
-    except UsageError as e:
-        print(f"tb-histdiag: error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"tb-histdiag: error: {e}", file=sys.stderr)
+            _write_stdout(text)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.clear()
+        print("tb-histdiag: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if progress is not None:
+            progress.clear()
+        if not _is_user_error(e):
+            raise
+        print(f"tb-histdiag: error: {_one_line(e)}", file=sys.stderr)
         return 2
     if args.fail_on:
-        levels = _FAIL_LEVELS[args.fail_on]
-        if any(r.status in levels for r in diagnosis.runs):
+        rank = _SEVERITIES.index(args.fail_on)
+        worst = judged.worst()
+        if worst in _SEVERITIES and _SEVERITIES.index(worst) >= rank:
             return 1
     return 0
+
+
+def _is_user_error(error: BaseException) -> bool:
+    """Whether ``error`` is about the user's input or environment (one line, exit 2) rather
+    than a bug (a traceback, so it gets reported)."""
+    if isinstance(error, (UsageError, OSError)):
+        return True
+    api = sys.modules.get("tb_histdiag.api")
+    return api is not None and isinstance(error, (api.InputError, api.DataServerError))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Union
 
 SCHEMA = "tb_histdiag/diagnostics/v1"
@@ -208,6 +208,31 @@ class RunDiagnosis:
             "loss": None if self.loss is None else self.loss.to_dict(),
         }
 
+    def __iter__(self) -> Iterator[TagDiagnosis]:
+        """The run's tag diagnoses, in depth order."""
+        return iter(self.tags)
+
+    def __getitem__(self, tag: str) -> TagDiagnosis:
+        """The diagnosis of the tag named ``tag``; ``KeyError`` naming the known tags if absent."""
+        for t in self.tags:
+            if t.tag == tag:
+                return t
+        raise KeyError(
+            f"run {self.run!r} has no histogram tag {tag!r} (tags: {_names(self.tags, 'tag')})"
+        )
+
+    def to_markdown(self) -> str:
+        """The Markdown report of this run alone (see :meth:`Diagnosis.to_markdown`)."""
+        return Diagnosis(runs=(self,)).to_markdown()
+
+    def to_html(self) -> str:
+        """The HTML report of this run alone, without charts (see :meth:`Diagnosis.to_html`)."""
+        return Diagnosis(runs=(self,)).to_html()
+
+    def _repr_html_(self) -> str:
+        """The report of this run as HTML for notebooks (Jupyter calls this to display it)."""
+        return Diagnosis(runs=(self,))._repr_html_()
+
 
 @dataclasses.dataclass(frozen=True)
 class Diagnosis:
@@ -223,3 +248,47 @@ class Diagnosis:
         """The worst status over all runs (``ok`` for no runs)."""
         order = ("ok", "unknown", "info", "warning", "critical")
         return max((r.status for r in self.runs), key=order.index, default="ok")
+
+    def __iter__(self) -> Iterator[RunDiagnosis]:
+        """The run diagnoses, in run name order."""
+        return iter(self.runs)
+
+    def __getitem__(self, run: str) -> RunDiagnosis:
+        """The diagnosis of the run named ``run``; ``KeyError`` naming the known runs if absent."""
+        for r in self.runs:
+            if r.run == run:
+                return r
+        raise KeyError(f"no run named {run!r} (runs: {_names(self.runs, 'run')})")
+
+    def to_text(self, color: bool = False) -> str:
+        """A compact plain-text report: per run, its findings and a table of flagged tags."""
+        from tb_histdiag import report
+
+        return report.to_text(self, color=color)
+
+    def to_markdown(self) -> str:
+        """A Markdown report for a pull request or an issue: a summary table of the runs, then
+        per run its findings and a table of flagged tags with their evidence."""
+        from tb_histdiag import report
+
+        return report.to_markdown(self)
+
+    def to_html(self) -> str:
+        """A self-contained HTML document (no scripts, no network): the verdicts of every run
+        and, when the diagnosis carries them, charts of the flagged tags' distributions."""
+        from tb_histdiag import html_report
+
+        return html_report.to_html(self)
+
+    def _repr_html_(self) -> str:
+        """The HTML report as a fragment with scoped styles, for notebooks."""
+        from tb_histdiag import html_report
+
+        return html_report.to_html_fragment(self)
+
+
+def _names(items: Iterable[object], attribute: str, limit: int = 8) -> str:
+    """Up to ``limit`` names for an error message, with a count of the rest."""
+    names = [repr(getattr(item, attribute)) for item in items]
+    more = f", … {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more if names else "none"

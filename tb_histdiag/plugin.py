@@ -23,7 +23,7 @@ from tb_histdiag import compare, stats
 from tb_histdiag.config import ENV_VAR, Config, ConfigError, config_from_environment
 from tb_histdiag.diagnosis import Diagnoser
 from tb_histdiag.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
-from tb_histdiag.model import SCHEMA, plain
+from tb_histdiag.model import SCHEMA, RunDiagnosis, plain
 from tb_histdiag.series import HISTOGRAMS_PLUGIN, HistogramReader
 
 logger = logging.getLogger(__name__)
@@ -103,6 +103,33 @@ def _param(request: wrappers.Request, name: str, required: bool) -> str | None:
             400, f"query parameter '{name}' is longer than {MAX_PARAM_LENGTH} characters"
         )
     return value
+
+
+def _layer_rows(diagnosis: RunDiagnosis) -> list[dict]:
+    """The layer map rows of a run: each layer's weight tag (else its bias tag) and its
+    per-step movement from the first logged step."""
+    by_layer: dict[str, list] = {}
+    for tag in diagnosis.tags:
+        by_layer.setdefault(tag.layer, []).append(tag)
+    rows = []
+    for layer in diagnosis.layers:
+        members = by_layer.get(layer.layer, [])
+        pick = next((t for t in members if t.role == "weight"), None) or next(
+            (t for t in members if t.role == "bias"), None
+        )
+        if pick is not None:
+            rows.append(
+                {
+                    "layer": layer.layer,
+                    "depth": layer.depth,
+                    "tag": pick.tag,
+                    "role": pick.role,
+                    "status": pick.status,
+                    "steps": list(pick.path_steps),
+                    "movement": plain(pick.path),
+                }
+            )
+    return rows
 
 
 def _static_files(directory: str) -> dict[str, str]:
@@ -263,33 +290,15 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             }
         )
 
-    def layer_map_impl(self, ctx: object, experiment: str, run: str) -> dict:
-        """Per layer (depth order), how far its weights moved from their first logged step."""
-        infos = self._run_infos(ctx, experiment, run)
-        diagnosis = self._diagnoser.diagnose_run(ctx, experiment, run, infos)
-        by_layer: dict[str, list] = {}
-        for tag in diagnosis.tags:
-            by_layer.setdefault(tag.layer, []).append(tag)
-        rows = []
-        for layer in diagnosis.layers:
-            members = by_layer.get(layer.layer, [])
-            pick = next((t for t in members if t.role == "weight"), None) or next(
-                (t for t in members if t.role == "bias"), None
-            )
-            if pick is None:
-                continue
-            rows.append(
-                {
-                    "layer": layer.layer,
-                    "depth": layer.depth,
-                    "tag": pick.tag,
-                    "role": pick.role,
-                    "status": pick.status,
-                    "steps": list(pick.path_steps),
-                    "movement": plain(pick.path),
-                }
-            )
-        return {"run": run, "layers": rows}
+    def layer_map_impl(self, ctx: object, experiment: str, run: str | None = None) -> dict:
+        """Per layer (depth order), how far its weights moved from their first logged step;
+        for one run, or (``run=None``) for every run in one answer."""
+        if run is not None:
+            infos = self._run_infos(ctx, experiment, run)
+            diagnosis = self._diagnoser.diagnose_run(ctx, experiment, run, infos)
+            return {"run": run, "layers": _layer_rows(diagnosis)}
+        everything = self._diagnoser.diagnose(ctx, experiment)
+        return {"runs": [{"run": d.run, "layers": _layer_rows(d)} for d in everything.runs]}
 
     def compare_impl(self, ctx: object, experiment: str, run_a: str, run_b: str) -> dict:
         """Tag-by-tag comparison of two runs (B is the reference)."""
@@ -333,7 +342,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
 
     @_json_route
     def _serve_layer_map(self, request: wrappers.Request) -> wrappers.Response:
-        run = _param(request, "run", True)
+        run = _param(request, "run", False)
         ctx, experiment = (
             plugin_util.context(request.environ),
             plugin_util.experiment_id(request.environ),

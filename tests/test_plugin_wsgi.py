@@ -213,8 +213,10 @@ def test_layer_map_shows_which_layers_move(scenario_logdir):
     assert len(last) == len(layers[3]["steps"])
 
 
-def test_layer_map_needs_a_known_run(client):
-    assert "missing query parameter 'run'" in get_json(client, f"{PREFIX}/layer_map", 400)["error"]
+def test_layer_map_of_every_run_and_of_an_unknown_run(client):
+    body = get_json(client, f"{PREFIX}/layer_map")
+    assert [r["run"] for r in body["runs"]] == sorted(WRITER_RUNS)
+    assert [row["layer"] for row in body["runs"][0]["layers"]] == ["fc1"]
     assert "run 'nope'" in get_json(client, f"{PREFIX}/layer_map?run=nope", 404)["error"]
 
 
