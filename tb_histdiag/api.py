@@ -32,6 +32,7 @@ from tb_histdiag import charts as charts_lib
 from tb_histdiag.config import Config, ConfigError, load_config
 from tb_histdiag.diagnosis import Diagnoser
 from tb_histdiag.diagnosis import diagnose_series as _engine_diagnose_series
+from tb_histdiag.logdir_check import LogdirChecker
 from tb_histdiag.model import SEVERITIES, Diagnosis, RunDiagnosis, TagDiagnosis
 from tb_histdiag.progress import SILENT, Progress
 from tb_histdiag.roles import ROLES, TagRole, layer_of, role_of
@@ -344,7 +345,13 @@ def _python_provider(
         }
     )
     progress.update("finding runs", 0, None, force=True)
-    multiplexer.AddRunsFromDirectory(logdir)
+    if "://" in logdir:
+        multiplexer.AddRunsFromDirectory(logdir)
+    else:
+        # TensorBoard's own walk stops at a directory name that is not UTF-8; these are left out
+        # here and reported by the logdir check.
+        for run_dir in series_lib.local_run_dirs(logdir):
+            multiplexer.AddRun(run_dir, name=os.path.relpath(run_dir, logdir))
     run_paths = {
         run: path
         for run, path in multiplexer.RunPaths().items()
@@ -713,7 +720,12 @@ def diagnose(
             f"no histogram tag matches the tag/role filters (tags: "
             f"{_listing(sorted(found.tag_names))})"
         )
-    result = LogdirDiagnosis(runs=tuple(found.runs), charts=found.charts)
+    problems = tuple(
+        {**p.to_dict(), "run": (f"{path}:" if len(logdirs) > 1 else "") + p.run}
+        for path in logdirs
+        for p in LogdirChecker().check(path)
+    )
+    result = LogdirDiagnosis(runs=tuple(found.runs), problems=problems, charts=found.charts)
     return at_least(result, min_severity)
 
 

@@ -239,10 +239,16 @@ class Diagnosis:
     """Diagnoses of several runs: the whole ``tb_histdiag/diagnostics/v1`` document."""
 
     runs: tuple[RunDiagnosis, ...]
+    #: Files or directories of the logdir TensorBoard could not (fully) read, each a mapping
+    #: with ``run``, ``path`` and ``problem`` (see :mod:`tb_histdiag.logdir_check`).
+    problems: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON document."""
-        return {"schema": SCHEMA, "runs": [r.to_dict() for r in self.runs]}
+        out: dict[str, object] = {"schema": SCHEMA, "runs": [r.to_dict() for r in self.runs]}
+        if self.problems:
+            out["problems"] = [dict(p) for p in self.problems]
+        return out
 
     def worst(self) -> str:
         """The worst status over all runs (``ok`` for no runs)."""

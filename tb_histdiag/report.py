@@ -263,6 +263,10 @@ def to_text(
         lines.append("")
     if len(diagnosis.runs) > 1:
         lines.append(summary_line(diagnosis))
+    problems = getattr(diagnosis, "problems", ())
+    if problems:
+        lines += ["", paint("warning", f"{ICONS['warning']} Could not read:")]
+        lines += [f"    {_clean_text(p['path'])}: {_clean_text(p['problem'])}" for p in problems]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -360,6 +364,12 @@ def to_markdown(
                         ]
                     )
                 )
+    problems = getattr(diagnosis, "problems", ())
+    if problems:
+        lines += ["", "## Could not read", "", _row(["Path", "Problem"]), _row(["---"] * 2)]
+        lines += [
+            _row([escape_markdown(p["path"]), escape_markdown(p["problem"])]) for p in problems
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -115,3 +115,31 @@ def test_a_run_deleted_while_serving_turns_into_404(tmp_path):
         assert [r["run"] for r in json.loads(body)["runs"]] == ["keep"]
     finally:
         tb.stop()
+
+
+def test_cli_reports_what_it_could_not_read(broken_logdir):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tb_histdiag", broken_logdir, "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(problems_by_run(document["problems"])) == {
+        "truncated",
+        "bad_crc",
+        "zero_bytes",
+        "garbage_beside_good",
+    }
+    text = subprocess.run(
+        [sys.executable, "-m", "tb_histdiag", broken_logdir],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout
+    assert "Could not read:" in text
+    assert "bad checksum" in text
