@@ -330,28 +330,12 @@ def _python_provider(
     filter on a large logdir reads only what it selects), and the progress bar advances by the
     bytes of event files read.
     """
-    from tensorboard.backend.event_processing import data_provider, tag_types
-    from tensorboard.backend.event_processing import plugin_event_multiplexer as multiplexer_lib
+    from tensorboard.backend.event_processing import data_provider
 
     from tb_histdiag import series as series_lib
 
-    series_lib._use_fast_crc32c()
-    multiplexer = multiplexer_lib.EventMultiplexer(
-        size_guidance={
-            tag_types.TENSORS: samples,
-            tag_types.SCALARS: 1000,
-            tag_types.IMAGES: 1,
-            tag_types.AUDIO: 1,
-        }
-    )
     progress.update("finding runs", 0, None, force=True)
-    if "://" in logdir:
-        multiplexer.AddRunsFromDirectory(logdir)
-    else:
-        # TensorBoard's own walk stops at a directory name that is not UTF-8; these are left out
-        # here and reported by the logdir check.
-        for run_dir in series_lib.local_run_dirs(logdir):
-            multiplexer.AddRun(run_dir, name=os.path.relpath(run_dir, logdir))
+    multiplexer = series_lib.logdir_multiplexer(logdir, samples)
     run_paths = {
         run: path
         for run, path in multiplexer.RunPaths().items()
