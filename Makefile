@@ -6,7 +6,7 @@ DEMO_LOGDIR ?= demo_logdir
 PORT ?= 6006
 
 .DEFAULT_GOAL := help
-.PHONY: help install build demo demo-data test lint format test-js test-py eval bench clean
+.PHONY: help install build demo demo-data test lint format test-js test-py eval bench loadtest clean
 
 help:  ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,8 +55,11 @@ test: lint test-js test-py  ## The whole suite (what CI runs)
 eval: install  ## Score the verdicts on the labelled scenario corpus (TP/FP/FN per verdict)
 	$(PY) scripts/eval.py
 
-bench: install  ## Benchmarks against TensorBoard's own routes (not built yet)
-	$(PY) scripts/bench.py
+bench: install  ## Benchmarks vs TensorBoard's own routes -> docs/benchmarks.md (SCALE=S|L|S,L)
+	$(PY) scripts/bench.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
+
+loadtest: install  ## 200 concurrent clients: /diagnostics vs TB's histograms route (SCALE=L)
+	$(PY) scripts/loadtest.py $(if $(SCALE),--scale $(SCALE)) $(LOADTEST_ARGS)
 
 clean:  ## Remove build output, caches and the demo logdir (keeps .venv)
 	rm -rf build dist *.egg-info tb_histdiag/static .pytest_cache .ruff_cache $(DEMO_LOGDIR)
