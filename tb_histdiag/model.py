@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Union
 
+import numpy as np
+
 SCHEMA = "tb_histdiag/diagnostics/v1"
 
 #: Severities of verdicts, mildest first.
@@ -31,7 +33,14 @@ def plain(value: object) -> object:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
+    if isinstance(value, np.ndarray):
+        # Whole arrays at once: tolist() gives Python numbers; only non-finite floats need None.
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            return np.where(np.isfinite(value), value, None).tolist()
+        if value.dtype.kind in "fiub":
+            return value.tolist()
+        return plain(value.tolist())
+    if hasattr(value, "tolist"):  # numpy scalars
         return plain(value.tolist())
     if isinstance(value, int):
         return int(value)
