@@ -214,6 +214,10 @@ def _compute(
     r = np.arange(n)
     minimum = clean_l[r, first]
     maximum = clean_r[r, last]
+    # All mass at one point has no spread; rounding in the weighted mean must not invent one.
+    point = maximum <= minimum
+    std = np.where(point, 0.0, std)
+    kurt = np.where(point, np.nan, kurt)
 
     touches_zero = (clean_l <= 0.0) & (clean_r >= 0.0) & (clean_c > 0)
     zero_mass = (clean_c * touches_zero).sum(axis=1) / mass

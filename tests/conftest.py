@@ -17,6 +17,12 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# The suite is a gate: the same examples every run (`HYPOTHESIS_PROFILE=explore` searches anew).
+settings.register_profile("gate", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 STEPS = 10
 NAN_FROM_STEP = 5

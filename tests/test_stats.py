@@ -225,3 +225,14 @@ def test_loss_trend_tells_flat_from_falling_and_nan():
     diverged = stats.loss_trend(np.r_[np.linspace(2.0, 1.0, 30), [np.nan] * 20])
     assert diverged.nonfinite
     assert stats.loss_trend(np.array([1.0, 0.5])).improvement is None  # too short to judge
+
+
+def test_a_point_mass_has_exactly_zero_spread_whatever_the_counts():
+    # Three zero-width buckets at one value with non-integer counts: rounding in the weighted
+    # mean once gave a spread of ~1e-16 (found by hypothesis), and "collapsing" from it.
+    v = 2.44054418
+    for scale in (1.0, 7.0):
+        s = stats.compute(
+            [0], [[v, v, v]], [[v, v, v]], [[1350.0 * scale, 2440.54418027 * scale, 2440.5 * scale]]
+        )
+        assert s.std[0] == 0.0
