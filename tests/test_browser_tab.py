@@ -110,7 +110,8 @@ class Tab:
 
     def hash_state(self) -> dict[str, str]:
         """Our keys in the top page's hash, decoded."""
-        fragment = urllib.parse.urlsplit(self.page.url).fragment
+        # Read the live hash: page.url follows replaceState only once Playwright hears of it.
+        fragment = self.page.evaluate("location.hash").lstrip("#")
         pairs = [item.split("=", 1) for item in fragment.split("&") if "=" in item]
         return {
             urllib.parse.unquote(k)[len("p.tb_histdiag.") :]: urllib.parse.unquote(v)
@@ -281,6 +282,7 @@ def test_detail_view_evidence_link_and_url_state_after_reload(tab):
     # Escape closes the view and forgets it in the URL; the link opens TensorBoard's tab.
     t.page.keyboard.press("Escape")
     t.frame.locator(tid("detail-view")).wait_for(state="hidden", timeout=TIMEOUT)
+    t.page.wait_for_function("() => !location.hash.includes('p.tb_histdiag.tag=')", timeout=TIMEOUT)
     assert "tag" not in t.hash_state()
     t.drawn_card(FROZEN, "fc2.weight").press("Enter")
     t.frame.locator(tid("open-histograms")).click()

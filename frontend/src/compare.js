@@ -3,7 +3,7 @@
 
 import { statusRank, worstStatus } from "./status.js";
 import { compareLayers, tagPasses } from "./filters.js";
-import { formatNumber } from "./format.js";
+import { formatNumber, isolateBidi } from "./format.js";
 
 /** @typedef {import("./model.js").Run} Run */
 /** @typedef {import("./model.js").Tag} Tag */
@@ -166,8 +166,9 @@ export function movementPhrase(movement) {
 export function compareSentence(tagName, a, b) {
   const part = (/** @type {{run: string, tag: Tag | null}} */ side) =>
     side.tag ? movementPhrase(side.tag.movement) : "is not logged";
-  const first = `In ${a.run}, ${tagName} ${part(a)}`;
-  const second = `in ${b.run} it ${part(b)}`;
+  // Names are isolated: a right-to-left override in one must not reverse the rest of the sentence.
+  const first = `In ${isolateBidi(a.run)}, ${isolateBidi(tagName)} ${part(a)}`;
+  const second = `in ${isolateBidi(b.run)} it ${part(b)}`;
   return `${first}; ${second}.`;
 }
 

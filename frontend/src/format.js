@@ -115,3 +115,30 @@ export function formatTagSteps(count, first, last) {
 export function plural(n, singular, plural = `${singular}s`) {
   return `${n} ${n === 1 ? singular : plural}`;
 }
+
+/** Characters that change the direction of the text after them (marks, embeddings, overrides, isolates). */
+const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * Text that cannot change the direction of what follows it: a name with bidi controls (e.g. a
+ * run named "\u202Eright-to-left", whose override would otherwise reverse the rest of a sentence,
+ * numbers included) is wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE, with extra
+ * isolates to balance any the name opens or closes itself. Text without bidi controls is returned
+ * unchanged.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function isolateBidi(value) {
+  const text = String(value ?? "");
+  if (!BIDI_CONTROL.test(text)) return text;
+  let open = 0;
+  let strayClose = 0;
+  for (const ch of text) {
+    if (ch === "\u2066" || ch === "\u2067" || ch === "\u2068") open += 1;
+    else if (ch === "\u2069") {
+      if (open) open -= 1;
+      else strayClose += 1;
+    }
+  }
+  return `${"\u2068".repeat(1 + strayClose)}${text}${"\u2069".repeat(1 + open)}`;
+}

@@ -4,7 +4,7 @@
 
 import { statusLook, STATUSES } from "./status.js";
 import { tagSeverity, SEVERITY_FILTERS } from "./filters.js";
-import { formatKey, formatTagSteps, formatValue, formatVerdictSteps } from "./format.js";
+import { formatKey, formatTagSteps, formatValue, formatVerdictSteps, isolateBidi } from "./format.js";
 import { ROLE_FILTERS } from "./filters.js";
 
 /** @typedef {import("./filters.js").RunView} RunView */
@@ -15,19 +15,20 @@ import { ROLE_FILTERS } from "./filters.js";
  * Text made safe for one line of Markdown, including a table cell: line breaks become spaces;
  * backslash, backtick, pipe, asterisk, tilde and square brackets are backslash-escaped; `<` and
  * `>` (and an `&` that would start an entity) become HTML entities so no tag or link survives;
- * an underscore is escaped unless it sits inside a word ("dense_1" stays readable).
+ * an underscore is escaped unless it sits inside a word ("dense_1" stays readable); text with
+ * bidi controls is isolated so it cannot reverse the rest of its line.
  * @param {unknown} value
  * @returns {string}
  */
 export function escapeMarkdown(value) {
   const text = value === null || value === undefined ? "" : String(value);
-  return text
+  return isolateBidi(text
     .replace(/\r\n|\r|\n/g, " ")
     .replace(/[\\`|*~[\]]/g, "\\$&")
     .replace(/&(?=#?[A-Za-z0-9]+;)/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_");
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, "\\_"));
 }
 
 /**

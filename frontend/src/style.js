@@ -86,7 +86,7 @@ code, pre { font-family: var(--mono); }
 .hd-toolbar { display: flex; align-items: flex-end; flex-wrap: wrap; gap: 8px 20px; padding: 12px 0; }
 .hd-field { display: flex; flex-direction: column; gap: 3px; }
 .hd-field-grow { flex: 1 1 320px; max-width: 560px; position: relative; }
-.hd-field label { font-size: 11px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.4px; }
+.hd-field > label { font-size: 11px; color: var(--muted); text-transform: uppercase; letter-spacing: 0.4px; }
 .hd-input, .hd-select {
   height: 30px; padding: 0 8px; border: 1px solid var(--border); border-radius: 4px;
   background: var(--surface);
@@ -143,6 +143,8 @@ code, pre { font-family: var(--mono); }
 .hd-run-heading:focus { outline: none; }
 .hd-run-heading:focus-visible { outline: 2px solid var(--focus); }
 .hd-run-title { overflow-wrap: anywhere; }
+/* Names are untrusted text: a right-to-left override in one must not reorder what follows it. */
+.hd-run-title, .hd-run-name, .hd-picker-name, .hd-card-name, .hd-dialog-tag, .hd-cmp-tag, .hd-tip-run, .hd-picker-item, .hd-cmp-sentence { unicode-bidi: isolate; }
 .hd-run-meta { font-size: 12px; font-weight: 400; }
 .hd-run-empty { margin: 4px 0; }
 .hd-run-verdict-list, .hd-layer-verdicts { display: flex; flex-direction: column; gap: 6px; margin-bottom: 8px; }

@@ -106,3 +106,11 @@ test("verdictKey and parseCompareSort", () => {
   assert.equal(parseCompareSort("name"), "name");
   assert.equal(parseCompareSort("constructor"), "difference");
 });
+
+test("compareSentence isolates names, so a right-to-left override cannot reverse the sentence", () => {
+  const tag = runs()[1].tags[0];
+  assert.equal(
+    compareSentence("t", { run: "\u202Eevil", tag }, { run: "b", tag }),
+    "In \u2068\u202Eevil\u2069, t moved by 0.3\u00D7 its initial spread; in b it moved by 0.3\u00D7 its initial spread.",
+  );
+});

@@ -101,3 +101,15 @@ test("plural", () => {
   assert.equal(plural(2, "run"), "2 runs");
   assert.equal(plural(2, "child", "children"), "2 children");
 });
+
+test("isolateBidi: names with bidi controls cannot reorder the text after them", async () => {
+  const { isolateBidi } = await import("../src/format.js");
+  assert.equal(isolateBidi("fc1.weight"), "fc1.weight", "plain names unchanged");
+  assert.equal(isolateBidi("\u202Eright-to-left"), "\u2068\u202Eright-to-left\u2069");
+  assert.equal(isolateBidi("a\u200Fb"), "\u2068a\u200Fb\u2069");
+  // A name that opens isolates itself gets one closing per open isolate, plus ours.
+  assert.equal(isolateBidi("\u2067x\u2066y"), "\u2068\u2067x\u2066y\u2069\u2069\u2069");
+  // A name that closes more than it opens cannot close ours early.
+  assert.equal(isolateBidi("\u2069\u2069x\u202E"), "\u2068\u2068\u2068\u2069\u2069x\u202E\u2069");
+  assert.equal(isolateBidi(null), "");
+});

@@ -157,3 +157,8 @@ test("in compare mode the report has the matrix with escaped names and the overl
   assert.match(md, /\d+ of \d+ tags have different verdicts/);
   assertTablesAreRectangular(md);
 });
+
+test("escapeMarkdown isolates text with bidi controls within its cell", () => {
+  assert.equal(escapeMarkdown("\u202Eright|left"), "\u2068\u202Eright\\|left\u2069");
+  assert.equal(escapeMarkdown("plain_name"), "plain_name");
+});

@@ -10,6 +10,7 @@ import { layerMapChart, layerMapLegend, summarizeLayerMap } from "./layermap.js"
 import { verdictMarks } from "./marks.js";
 import { BIN_COUNT, rebin, uniformEdges, valueExtent } from "../series.js";
 import { statusLook } from "../status.js";
+import { isolateBidi } from "../format.js";
 
 /** @typedef {import("../svg.js").SvgNode} SvgNode */
 /** @typedef {import("./colors.js").ChartTheme} ChartTheme */
@@ -38,7 +39,7 @@ export function textBlock(lines, width, theme) {
   const texts = lines.map((l) => {
     const size = l.size ?? 12;
     y += size * 1.45;
-    return s("text", { x: 0, y: y - size * 0.35, "font-size": size, "font-weight": l.weight ?? 400, fill: l.color ?? theme.text }, ellipsize(l.text, Math.floor(width / (size * 0.55))));
+    return s("text", { x: 0, y: y - size * 0.35, "font-size": size, "font-weight": l.weight ?? 400, fill: l.color ?? theme.text }, isolateBidi(ellipsize(l.text, Math.floor(width / (size * 0.55)))));
   });
   const height = Math.ceil(y + 2);
   return { node: s("svg", { width, height, viewBox: `0 0 ${width} ${height}`, "font-family": FONT }, texts), width, height };
@@ -93,8 +94,8 @@ export function cardBlock(card, o) {
   const look = statusLook(card.tag.status);
   const head = textBlock(
     [
-      { text: `${card.tag.tag}`, size: 13, weight: 600 },
-      { text: `${card.run} \u00B7 ${card.tag.role}${card.tag.layer ? ` \u00B7 layer ${card.tag.layer}` : ""}`, size: 11, color: theme.muted },
+      { text: isolateBidi(card.tag.tag), size: 13, weight: 600 },
+      { text: `${isolateBidi(card.run)} \u00B7 ${card.tag.role}${card.tag.layer ? ` \u00B7 layer ${isolateBidi(card.tag.layer)}` : ""}`, size: 11, color: theme.muted },
       { text: `${look.icon} ${look.label}${card.tag.verdicts.length ? ` \u2014 ${card.tag.verdicts.map((v) => v.title).join("; ")}` : ""}`, size: 11.5, color: theme.severity[look.status] ?? theme.text },
     ],
     o.width,
@@ -129,7 +130,7 @@ export function layerMapBlock(map, o) {
   const chart = layerMapChart({ map, width: o.width, theme: o.theme });
   const head = textBlock(
     [
-      { text: `\u25CF ${map.run}`, size: 12.5, weight: 600, color: o.color },
+      { text: `\u25CF ${isolateBidi(map.run)}`, size: 12.5, weight: 600, color: o.color },
       { text: summarizeLayerMap(map).text, size: 11, color: o.theme.muted },
     ],
     o.width,
@@ -229,7 +230,7 @@ export function compareMatrixBlock(rows, runs, o) {
         "g",
         {},
         s("circle", { cx: tagW + i * colW + 5, cy: 11, r: 4, fill: r.color }),
-        s("text", { x: tagW + i * colW + 13, y: 15, fill: t.text, "font-weight": 600 }, ellipsize(r.run, Math.floor((colW - 16) / 6))),
+        s("text", { x: tagW + i * colW + 13, y: 15, fill: t.text, "font-weight": 600 }, isolateBidi(ellipsize(r.run, Math.floor((colW - 16) / 6)))),
       ),
     ),
     s("line", { x1: 0, x2: o.width, y1: headH - 2, y2: headH - 2, stroke: t.axis }),

@@ -6,6 +6,7 @@ import { h, replaceChildren } from "./dom.js";
 import { runDot } from "./badge.js";
 import { statusLook } from "../status.js";
 import { COMPARE_SORTS } from "../compare.js";
+import { isolateBidi } from "../format.js";
 import { formatNumber } from "../format.js";
 import { runColor } from "../palette.js";
 
@@ -102,7 +103,7 @@ export function compareView(o) {
         h("span", { class: "hd-run-dot", style: `background-color: ${colorOf.get(b) ?? "#888"}`, "aria-hidden": "true" }),
         selectB,
         o.tag
-          ? h("button", { type: "button", class: "hd-mini", "data-testid": "compare-open-a", onclick: () => o.onOpen(a, /** @type {string} */ (o.tag)) }, `Details in ${a}`)
+          ? h("button", { type: "button", class: "hd-mini", "data-testid": "compare-open-a", onclick: () => o.onOpen(a, /** @type {string} */ (o.tag)) }, `Details in ${isolateBidi(a)}`)
           : null,
       ),
     ),

@@ -5,6 +5,7 @@ import { h, replaceChildren } from "./dom.js";
 import { runDot, statusBadge } from "./badge.js";
 import { countsList } from "./summary.js";
 import { statusLook } from "../status.js";
+import { isolateBidi } from "../format.js";
 import { layerMapChart, layerMapLegend, summarizeLayerMap } from "../charts/layermap.js";
 import { mountChart } from "./chart.js";
 import { toDom } from "../svg.js";
@@ -26,7 +27,7 @@ function runCard(run, o) {
       "div",
       { class: "hd-run-card-head" },
       runDot(run.colorIndex),
-      h("button", { type: "button", class: "hd-link hd-run-name", title: `Go to ${run.run}`, onclick: () => o.onJump(run) }, run.run),
+      h("button", { type: "button", class: "hd-link hd-run-name", title: `Go to ${isolateBidi(run.run)}`, onclick: () => o.onJump(run) }, run.run),
       statusBadge(run.status),
     ),
     countsList(run.counts),
