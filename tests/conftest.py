@@ -13,6 +13,7 @@ TensorBoard's own TF2-format ``histogram_pb``), each with the same tags:
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 import numpy as np
@@ -308,3 +309,32 @@ def hostile_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
     # TensorBoard's writer cannot create a directory whose name is not UTF-8; rename one.
     os.rename(os.fsencode(names[-1]), os.path.join(os.fsencode(logdir), b"latin1-\xe9t\xe9"))
     return logdir
+
+
+#: Debian's chromium, which the browser tests drive through Playwright.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for every browser test (Playwright's sync API allows one driver)."""
+    if CHROMIUM is None:
+        pytest.fail(
+            "Debian's chromium is required for the browser tests (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()

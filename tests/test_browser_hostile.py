@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 import xml.etree.ElementTree as ET
 
@@ -21,7 +20,6 @@ from .conftest import HOSTILE_RUNS, HOSTILE_TAGS, TensorBoardProcess
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IFRAME = 'iframe[src*="plugin_entry.html?name=tb_histdiag"]'
 TIMEOUT = 30_000
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -100,33 +98,19 @@ def runs(hostile_tb) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def tab(hostile_tb):
-    if CHROMIUM is None:
-        pytest.fail(
-            "Debian's chromium is required for the browser tests (apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 800}, accept_downloads=True
-        )
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=hostile_tb.url)
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-        t = HostileTab(page, hostile_tb.url, problems)
-        try:
-            yield t
-        finally:
-            context.close()
-            browser.close()
+def tab(hostile_tb, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=hostile_tb.url)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    t = HostileTab(page, hostile_tb.url, problems)
+    try:
+        yield t
+    finally:
+        context.close()
 
 
 class HostileTab:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import struct
 import time
 import urllib.parse
@@ -22,7 +21,6 @@ from .conftest import TensorBoardProcess
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IFRAME = 'iframe[src*="plugin_entry.html?name=tb_histdiag"]'
 FROZEN = "frozen_early_legacy"
 HEALTHY = "healthy_legacy"
@@ -45,30 +43,6 @@ def tab_hash(**state) -> str:
             f"{urllib.parse.quote(f'p.tb_histdiag.{key}', safe='')}={urllib.parse.quote(text, safe='')}"
         )
     return "#" + "&".join(items)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail(
-            "Debian's chromium is required for the browser tests (apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
 
 
 class Tab:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -30,8 +29,6 @@ ANSI_TAG = "w\x1b[2J\x1b]0;pwned\x07|`code`"
 HOSTILE_RUNS = (IMG_RUN, ANSI_RUN, MARKDOWN_RUN)
 HOSTILE_TAGS = (SCRIPT_TAG, ANSI_TAG)
 STEPS = 6
-
-CHROMIUM = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
 
 
 def write_run(run_dir: str) -> None:
@@ -159,23 +156,6 @@ def test_html_escapes_names(hostile_html, document):
         assert report._clean_text(tag) in text
     charts = sum(1 for run in document["runs"] for t in run["tags"] if t["verdicts"])
     assert page.count('<svg class="chart"') == charts
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail(
-            "Debian's chromium is required for the browser tests (apt-get install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
 
 
 def open_offline(browser, url: str, colour_scheme: str = "light"):
