@@ -111,6 +111,11 @@ def _json_route(handler: Callable) -> Callable:
     return route
 
 
+def _request_context(request: wrappers.Request) -> tuple[object, str]:
+    """TensorBoard's request context and experiment id ("" locally) of a request."""
+    return plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+
+
 def _param(request: wrappers.Request, name: str, required: bool) -> str | None:
     values = request.args.getlist(name)
     if not values:
@@ -342,29 +347,20 @@ class HistDiagPlugin(base_plugin.TBPlugin):
 
     @_json_route
     def _serve_runs(self, request: wrappers.Request) -> wrappers.Response:
-        ctx, experiment = (
-            plugin_util.context(request.environ),
-            plugin_util.experiment_id(request.environ),
-        )
+        ctx, experiment = _request_context(request)
         return http_util.Respond(request, self.runs_impl(ctx, experiment), "application/json")
 
     @_json_route
     def _serve_diagnostics(self, request: wrappers.Request) -> wrappers.Response:
         run, tag = _param(request, "run", False), _param(request, "tag", False)
-        ctx, experiment = (
-            plugin_util.context(request.environ),
-            plugin_util.experiment_id(request.environ),
-        )
+        ctx, experiment = _request_context(request)
         body = self.diagnostics_impl(ctx, experiment, run, tag)
         return http_util.Respond(request, body, "application/json")
 
     @_json_route
     def _serve_series(self, request: wrappers.Request) -> wrappers.Response:
         run, tag = _param(request, "run", True), _param(request, "tag", True)
-        ctx, experiment = (
-            plugin_util.context(request.environ),
-            plugin_util.experiment_id(request.environ),
-        )
+        ctx, experiment = _request_context(request)
         # The document is plain data without NaN already: encoding it here skips TensorBoard's
         # NaN-cleansing pass over every number of the chart data.
         body = json.dumps(
@@ -375,10 +371,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
     @_json_route
     def _serve_layer_map(self, request: wrappers.Request) -> wrappers.Response:
         run = _param(request, "run", False)
-        ctx, experiment = (
-            plugin_util.context(request.environ),
-            plugin_util.experiment_id(request.environ),
-        )
+        ctx, experiment = _request_context(request)
         return http_util.Respond(
             request, self.layer_map_impl(ctx, experiment, run), "application/json"
         )
@@ -386,10 +379,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
     @_json_route
     def _serve_compare(self, request: wrappers.Request) -> wrappers.Response:
         run_a, run_b = _param(request, "a", True), _param(request, "b", True)
-        ctx, experiment = (
-            plugin_util.context(request.environ),
-            plugin_util.experiment_id(request.environ),
-        )
+        ctx, experiment = _request_context(request)
         body = self.compare_impl(ctx, experiment, run_a, run_b)
         return http_util.Respond(request, body, "application/json")
 
