@@ -7,7 +7,7 @@ import { scaleLinear } from "d3-scale";
 import { area, line } from "d3-shape";
 import { s } from "../svg.js";
 import { BAND_OPACITY, stepExtent, valueExtent, widen } from "../series.js";
-import { FONT, bottomAxis, haloText, hatchId, hatchPattern, placeLabel, sideAxis } from "./common.js";
+import { FONT, bottomAxis, haloText, hatchId, hatchPattern, placeLabel, sideAxis, spanColors } from "./common.js";
 
 /** @typedef {import("../series.js").Series} Series */
 /** @typedef {import("./marks.js").Mark} Mark */
@@ -210,7 +210,7 @@ export function bandsChart(o) {
     .nice(compact ? 3 : 5);
   const overlay = o.entries.length > 1;
 
-  const spanColors = [...new Set(marks.filter((m) => m.kind === "span").map((m) => o.theme.severity[m.severity] ?? o.theme.severity.unknown))];
+  const spans = spanColors(marks, o.theme);
   const clipId = `hd-clip-${Math.round(plot.width)}-${Math.round(plot.height)}`;
 
   const node = s(
@@ -230,7 +230,7 @@ export function bandsChart(o) {
     s(
       "defs",
       {},
-      spanColors.map((c) => hatchPattern(c, 0.28)),
+      spans.map((c) => hatchPattern(c, 0.28)),
       s("clipPath", { id: clipId }, s("rect", { x: plot.left, y: plot.top - 1, width: plot.width, height: plot.height + 2 })),
     ),
     sideAxis(y, plot, { count: compact ? 3 : 5, kind: "value", theme: o.theme, fontSize, grid: true }),

@@ -165,3 +165,13 @@ export function placeLabel(x, plot, text, fontSize) {
   if (x - 4 - width >= plot.left) return { x: x - 4, anchor: "end" };
   return { x: plot.left + 2, anchor: "start" };
 }
+
+/**
+ * The distinct colours of the shaded verdict spans among `marks`, one hatch pattern each.
+ * @param {Array<{kind: string, severity?: string}>} marks
+ * @param {{severity: Record<string, string>}} theme
+ * @returns {string[]}
+ */
+export function spanColors(marks, theme) {
+  return [...new Set(marks.filter((m) => m.kind === "span").map((m) => theme.severity[m.severity] ?? theme.severity.unknown))];
+}

@@ -7,7 +7,7 @@
 import { scaleLinear } from "d3-scale";
 import { s } from "../svg.js";
 import { maxCount, sampleIndices, stepExtent, widen } from "../series.js";
-import { FONT, bottomAxis, haloText, hatchId, hatchPattern, placeLabel, sideAxis } from "./common.js";
+import { FONT, bottomAxis, haloText, hatchId, hatchPattern, placeLabel, sideAxis, spanColors } from "./common.js";
 import { ridgeColor } from "./colors.js";
 
 /** @typedef {import("../series.js").Series} Series */
@@ -203,7 +203,7 @@ export function ridgelineChart(o) {
   const x = scaleLinear().domain(layout.xDomain).range([plot.left, plot.left + plot.width]);
   const [s0, s1] = stepExtent(o.series.steps);
   const stepScale = scaleLinear().domain([s0, s1]).range([layout.yOf(s0), layout.yOf(s1)]);
-  const spanColors = [...new Set(marks.filter((m) => m.kind === "span").map((m) => o.theme.severity[m.severity] ?? o.theme.severity.unknown))];
+  const spans = spanColors(marks, o.theme);
   const nonfiniteRows = o.series.steps
     .map((st, i) => (o.series.nonfinite[i] ? st : null))
     .filter((st) => st !== null);
@@ -222,7 +222,7 @@ export function ridgelineChart(o) {
       class: "hd-chart",
     },
     o.label ? s("title", {}, o.label) : null,
-    spanColors.length ? s("defs", {}, spanColors.map((c) => hatchPattern(c, 0.28))) : null,
+    spans.length ? s("defs", {}, spans.map((c) => hatchPattern(c, 0.28))) : null,
     bottomAxis(x, plot, { count: compact ? 3 : 6, kind: "value", theme: o.theme, fontSize, grid: true }),
     o.series.steps.length > 1
       ? sideAxis(stepScale, plot, { count: compact ? 3 : 5, kind: "step", theme: o.theme, fontSize, side: "right" })
