@@ -34,6 +34,22 @@ _DECORATION_WORDS = {
 
 _TOKEN = re.compile(r"[A-Za-z]+|\d+")
 
+#: Layer-name stems of classifier heads: dense layers that come after the convolutional, recurrent
+#: or embedding layers of a network (``features.0`` < ``classifier.1``, ``conv1`` < ``fc1``,
+#: ``lstm`` < ``dense``), whatever order the tag names are listed in.
+_HEAD_STEMS = {
+    "fc",
+    "dense",
+    "linear",
+    "classifier",
+    "head",
+    "heads",
+    "out",
+    "output",
+    "logits",
+    "predictions",
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class TagRole:
@@ -98,13 +114,20 @@ def _depth_key(layer: str) -> tuple[str, tuple[int, ...]]:
     return stem, numbers
 
 
+def _is_head(stem: str) -> bool:
+    words = re.findall(r"[a-z]+", stem.lower())
+    return bool(words) and words[-1] in _HEAD_STEMS
+
+
 def assign_roles(
     tags: Iterable[str], overrides: Mapping[str, str] | None = None
 ) -> dict[str, TagRole]:
     """Return a :class:`TagRole` for every tag.
 
     Depth orders layers by the numbers in their names (``dense`` < ``dense_1`` < ``dense_2``,
-    ``fc1`` < ``fc2``), and layers with different name stems by first appearance in ``tags``.
+    ``fc1`` < ``fc2``), and layers with different name stems by first appearance in ``tags``,
+    except that classifier-head stems (``fc``, ``dense``, ``linear``, ``classifier``, ``head``,
+    ...) come after all others (``conv1d`` < ``dense``, ``features.3`` < ``classifier.1``).
     ``overrides`` maps a regular expression on the tag name to a role, first match wins.
     """
     tags = list(tags)
@@ -120,7 +143,12 @@ def assign_roles(
         stem_order.setdefault(_depth_key(layer)[0], len(stem_order))
     ordered = sorted(
         set(layers.values()),
-        key=lambda name: (stem_order[_depth_key(name)[0]], _depth_key(name)[1], name),
+        key=lambda name: (
+            _is_head(_depth_key(name)[0]),
+            stem_order[_depth_key(name)[0]],
+            _depth_key(name)[1],
+            name,
+        ),
     )
     depth = {name: i for i, name in enumerate(ordered)}
     return {tag: TagRole(tag, layers[tag], roles[tag], depth[layers[tag]]) for tag in tags}

@@ -27,6 +27,13 @@ from tb_histdiag.roles import assign_roles, layer_of, role_of
         ("conv2_output_distribution", "activation", "conv2"),
         ("dense/activation", "activation", "dense"),
         ("Qpred", "other", "Qpred"),
+        ("conv1d/kernel_0", "weight", "conv1d"),
+        ("conv1d_1/bias_0/gradient", "gradient", "conv1d_1"),
+        ("conv2d_3/kernel_0", "weight", "conv2d_3"),
+        ("conv1.weight", "weight", "conv1"),
+        ("grad/conv2.bias", "gradient", "conv2"),
+        ("preactivations/conv1", "preactivation", "conv1"),
+        ("activations/conv2", "activation", "conv2"),
     ],
 )
 def test_role_and_layer(tag, role, layer):
@@ -55,3 +62,41 @@ def test_overrides_win_over_the_name():
     roles = assign_roles(["Qpred", "fc1.weight"], overrides={"^Qpred$": "activation"})
     assert roles["Qpred"].role == "activation"
     assert roles["fc1.weight"].role == "weight"
+
+
+def test_conv_layers_before_dense_layers_in_both_naming_styles():
+    keras = ["dense_1/kernel_0", "conv1d_1/kernel_0", "dense/kernel_0", "conv1d/kernel_0"]
+    roles = assign_roles(sorted(keras))
+    assert sorted(keras, key=lambda t: roles[t].depth) == [
+        "conv1d/kernel_0",
+        "conv1d_1/kernel_0",
+        "dense/kernel_0",
+        "dense_1/kernel_0",
+    ]
+    torch = ["fc2.weight", "conv2.weight", "fc1.weight", "conv1.weight"]
+    roles = assign_roles(sorted(torch))
+    assert [
+        roles[t].depth for t in ("conv1.weight", "conv2.weight", "fc1.weight", "fc2.weight")
+    ] == [
+        0,
+        1,
+        2,
+        3,
+    ]
+
+
+def test_classifier_heads_come_after_the_layers_they_read_whatever_the_listing_order():
+    # TensorBoard lists tags sorted: torchvision's classifier.* sorts before features.*.
+    tags = ["classifier.1.weight", "classifier.4.weight", "features.0.weight", "features.3.weight"]
+    roles = assign_roles(tags)
+    assert sorted(tags, key=lambda t: roles[t].depth) == [
+        "features.0.weight",
+        "features.3.weight",
+        "classifier.1.weight",
+        "classifier.4.weight",
+    ]
+    roles = assign_roles(["dense/kernel_0", "lstm/kernel_0", "embedding/embeddings_0"])
+    assert roles["dense/kernel_0"].depth == 2
+    # Only heads: the usual numeric order.
+    roles = assign_roles(["fc2.weight", "fc10.weight", "fc1.weight"])
+    assert [roles[t].depth for t in ("fc1.weight", "fc2.weight", "fc10.weight")] == [0, 1, 2]
