@@ -41,6 +41,12 @@ class Thresholds:
     #: Saturation: share of a bounded activation's values in the outer 10% of its range (|x| > 0.9
     #: for tanh, < 0.1 or > 0.9 for sigmoid) (DeepDiagnosis: > 0.5 beyond ±5 before the activation).
     saturated_fraction: float = 0.5
+    #: Saturation on pre-activation tags (DeepDiagnosis): more than ``saturated_fraction`` of the
+    #: values at |x| >= this bound, where tanh and sigmoid are flat (tanh(5) = 0.9999) ...
+    saturated_preactivation_bound: float = 5.0
+    #: ... with at least this share beyond *each* side: a pile on one side only is what a dead
+    #: ReLU layer's pre-activations look like (judged by ``dead`` on its activations).
+    saturated_preactivation_min_side: float = 0.1
     #: Exploding: spread grows by at least this factor from the first to the last logged step...
     exploding_growth: float = 10.0
     #: ... and reaches at least this magnitude (max |x|): weights (DEFault: |w| > 10) ...
@@ -336,8 +342,57 @@ def dead(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     )
 
 
+def _saturated_preactivation(stats: SeriesStats, t: Thresholds) -> Verdict | None:
+    """Pre-activations far out where a tanh/sigmoid after them is flat (DeepDiagnosis: > 0.5 of
+    the values beyond ±5), on both sides. The share beyond the bound is read off the quantile
+    grid (64 levels: ±1/128 resolution), which assumes uniform mass inside each bucket."""
+    recent = _recent(stats, t)
+    if recent.size == 0 or stats.total[recent[-1]] < 2:
+        return None
+    bound = t.saturated_preactivation_bound
+    q = stats.quantiles[recent]
+    below = (q <= -bound).mean(axis=1)
+    above = (q >= bound).mean(axis=1)
+    fraction = float((below + above).min())
+    smaller_side = float(np.minimum(below, above).min())
+    if fraction <= t.saturated_fraction or smaller_side < t.saturated_preactivation_min_side:
+        return None
+    lo, hi = float(np.min(stats.minimum[recent])), float(np.max(stats.maximum[recent]))
+    b = _fmt(bound)
+    return Verdict(
+        id="saturated",
+        severity="warning",
+        title=f"{fraction:.0%} of the pre-activations are beyond ±{b}",
+        summary=(
+            f"Over the last logged steps, {fraction:.0%} of the values going into this layer's "
+            f"activation are below -{b} or above +{b}: the histogram is split into two far-out "
+            f"humps with little mass in the middle. A tanh or sigmoid is flat out there (tanh({b}) "
+            "= 0.9999), so those units output ±1 (or 0/1) whatever the input and pass back "
+            "almost no gradient: they are saturated. (If this layer feeds a ReLU instead, values "
+            "this large mean its outputs are very large; look at the weights' scale.)"
+        ),
+        evidence={
+            "saturated_fraction": fraction,
+            "below_fraction": float(below.min()),
+            "above_fraction": float(above.min()),
+            "bound": bound,
+            "min": lo,
+            "max": hi,
+        },
+        steps=(_step_at(stats, recent[0]), _step_at(stats, recent[-1])),
+        fix=(
+            "Use a smaller weight initialisation (Glorot/Xavier for tanh and sigmoid); normalise "
+            "the inputs and add BatchNorm/LayerNorm before the activation; lower the learning "
+            "rate."
+        ),
+    )
+
+
 def saturated(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
-    """tanh/sigmoid outputs piled up at the ends of their range over the last logged steps."""
+    """tanh/sigmoid outputs piled up at the ends of their range over the last logged steps, or
+    pre-activations far beyond the range where tanh/sigmoid still have a slope."""
+    if role == "preactivation":
+        return _saturated_preactivation(stats, t)
     if role != "activation":
         return None
     recent = _recent(stats, t)
