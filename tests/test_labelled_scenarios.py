@@ -35,7 +35,8 @@ def test_labels_hold(diagnosis, name, fmt):
     assert [f for f in findings if f.kind == "fn"] == [], "labelled faults not found"
     assert [f for f in findings if f.kind == "fp"] == [], "verdicts where the labels say none"
     # Every faulty scenario has labels in the formats that log the symptom's histograms.
-    if not scenario.clean and (scenario.expected_tags(fmt) or scenario.run_verdicts):
+    labelled = scenario.expected_tags(fmt) or scenario.expected_layers(fmt)
+    if not scenario.clean and (labelled or scenario.run_verdicts):
         assert any(f.kind == "tp" for f in findings)
 
 
@@ -48,7 +49,7 @@ def test_every_fault_class_has_labels_and_full_recall(diagnosis):
     rows = {row["verdict"]: row for row in table(findings)}
     for verdict in ("nonfinite", "constant", "frozen", "exploding", "collapsing", "dead"):
         assert rows[verdict]["tp"] > 0, verdict
-    for verdict in ("saturated", "vanishing", "last_layer_only"):
+    for verdict in ("saturated", "vanishing", "bias_only", "last_layer_only"):
         assert rows[verdict]["tp"] > 0, verdict
     assert all(row["recall"] in (None, 1.0) for row in rows.values())
 
@@ -73,3 +74,40 @@ def test_causes_are_graded_by_the_loss_outcome(diagnosis):
     )
     # healthy: the loss falls and is reported as not flat.
     assert diagnosis["healthy_legacy"].loss.flat is False
+
+
+def test_corpus_covers_cnns_and_both_saturations():
+    """The issue's corpus: healthy MLPs and CNNs with ReLU and tanh, Adam and SGD; a fault on
+    conv layers; tanh and sigmoid saturation, judged on activations and pre-activations."""
+    healthy = [s.config for s in SCENARIOS.values() if s.clean]
+    kinds = {(bool(c.conv), c.activation, c.optimizer) for c in healthy}
+    for conv in (False, True):
+        assert (conv, "relu", "adam") in kinds
+        assert (conv, "tanh", "sgd") in kinds
+    assert any(s.config.conv and not s.clean and s.run_verdicts for s in SCENARIOS.values())
+    saturated = {
+        (s.config.activation, kind)
+        for s in SCENARIOS.values()
+        for e in s.expected
+        if e.verdict == "saturated" and e.present
+        for kind in e.kinds
+    }
+    assert {("tanh", "activation"), ("tanh", "preactivation")} <= saturated
+    assert {("sigmoid", "activation"), ("sigmoid", "preactivation")} <= saturated
+
+
+def test_preactivation_saturation_is_not_judged_on_one_sided_relu_piles(diagnosis):
+    # dead_relu: layer 2's pre-activations are pushed far below -5 (the units died), none above:
+    # that is a dead layer, not saturation.
+    for fmt in ("legacy", "tf2"):
+        run = diagnosis[SCENARIOS["dead_relu"].run_name(fmt)]
+        pre = [t for t in run.tags if t.role == "preactivation"]
+        assert pre
+        assert all(v.id != "saturated" for t in pre for v in t.verdicts)
+    sat = diagnosis["saturated_sigmoid_legacy"]
+    found = [v for t in sat.tags if t.role == "preactivation" for v in t.verdicts]
+    found = [v for v in found if v.id == "saturated"]
+    assert found
+    assert all(v.evidence["below_fraction"] >= 0.1 for v in found)
+    assert all(v.evidence["above_fraction"] >= 0.1 for v in found)
+    assert all(v.evidence["saturated_fraction"] > 0.5 for v in found)

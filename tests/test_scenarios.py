@@ -24,7 +24,13 @@ from tb_histdiag.scenarios import (
     write_scenario,
 )
 from tb_histdiag.scenarios.__main__ import main
-from tb_histdiag.scenarios.network import TrainConfig, forward_backward, init_params, make_spirals
+from tb_histdiag.scenarios.network import (
+    TrainConfig,
+    forward_backward,
+    init_params,
+    make_data,
+    make_spirals,
+)
 
 STEPS = 20
 CORE = ("healthy", "constant_init", "frozen_early")
@@ -201,7 +207,12 @@ def test_cli_writes_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_expectations_name_existing_tags() -> None:
     for scenario in SCENARIOS.values():
         for fmt in FORMATS:
-            tags = set(tag_table(fmt, scenario.n_layers))
+            tags = set(tag_table(fmt, scenario.n_layers, scenario.n_conv))
+            layers = {
+                layer for _, layer, _ in tag_table(fmt, scenario.n_layers, scenario.n_conv).values()
+            }
+            for present in (True, False):
+                assert set(scenario.expected_layers(fmt, present)) <= layers, scenario.name
             must = scenario.expected_tags(fmt)
             must_not = scenario.expected_tags(fmt, present=False)
             assert set(must) <= tags, scenario.name
@@ -211,6 +222,66 @@ def test_expectations_name_existing_tags() -> None:
     frozen = SCENARIOS["frozen_early"].expected_tags("tf2")
     assert frozen["dense/kernel_0"] == {"frozen"}
     assert "dense_3/kernel_0" not in frozen
+    conv = SCENARIOS["frozen_conv"]
+    assert conv.expected_tags("legacy")["conv2.bias"] == {"frozen"}
+    assert conv.expected_tags("tf2", present=False)["dense/kernel_0"] == {"frozen"}
+    assert SCENARIOS["bias_only"].expected_layers("legacy") == {
+        f"fc{i}": {"bias_only"} for i in range(1, 5)
+    }
+
+
+def test_cnn_tags_name_conv_layers_like_pytorch_and_keras() -> None:
+    """Conv layers come first and are named as PyTorch modules / Keras Conv1D layers, and the
+    tag parser maps every tag back to the layer, role and depth the writer meant."""
+    from tb_histdiag.roles import assign_roles
+
+    scenario = SCENARIOS["healthy_cnn"]
+    n, n_conv = scenario.n_layers, scenario.n_conv
+    assert (n, n_conv) == (4, 2)
+    assert [tag_name("legacy", "weight", i, n_conv) for i in range(n)] == [
+        "conv1.weight",
+        "conv2.weight",
+        "fc1.weight",
+        "fc2.weight",
+    ]
+    assert [tag_name("keras", "weight", i, n_conv) for i in range(n)] == [
+        "conv1d/kernel_0",
+        "conv1d_1/kernel_0",
+        "dense/kernel_0",
+        "dense_1/kernel_0",
+    ]
+    assert tag_name("tf2", "bias_grad", 1, n_conv) == "conv1d_1/bias_0/gradient"
+    for fmt in FORMATS:
+        table = tag_table(fmt, n, n_conv)
+        for order in (sorted(table), sorted(table, reverse=True), list(table)):
+            roles = assign_roles(order)
+            got = {t: (roles[t].depth, roles[t].layer, roles[t].role) for t in table}
+            assert got == table, (fmt, order[:3])
+
+
+def test_cnn_shapes_and_the_frozen_and_bias_only_configs() -> None:
+    records = list(train(SCENARIOS["frozen_conv"].config, 4))
+    first, last = records[0].layers, records[-1].layers
+    # Keras layout: Conv1D kernels [kernel_size, in, out]; activations [batch, length, channels].
+    assert [layer.weight.shape for layer in first] == [(5, 1, 8), (5, 8, 16), (384, 32), (32, 3)]
+    assert first[1].activation.shape == (128, 24, 16)
+    for i in (0, 1):  # the frozen conv layers: not updated, but they do get gradients
+        assert np.array_equal(first[i].weight, last[i].weight)
+        assert np.array_equal(first[i].bias, last[i].bias)
+        assert np.abs(last[i].weight_grad).mean() > 0
+    for i in (2, 3):
+        assert not np.array_equal(first[i].weight, last[i].weight)
+    records = list(train(SCENARIOS["bias_only"].config, 4))
+    for a, b in zip(records[0].layers, records[-1].layers):
+        assert np.array_equal(a.weight, b.weight)
+        assert not np.array_equal(a.bias, b.bias)
+
+
+def test_cnn_learns_the_motifs() -> None:
+    """The healthy CNN really learns: the loss falls well below chance (ln 3 = 1.10)."""
+    losses = [r.loss for r in train(SCENARIOS["healthy_cnn"].config, 40)]
+    assert np.mean(losses[:3]) > 1.0
+    assert np.mean(losses[-3:]) < 0.7
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
@@ -236,11 +307,49 @@ def test_backprop_matches_finite_differences(activation: str) -> None:
             np.testing.assert_allclose(grads[layer], numeric, rtol=1e-4, atol=1e-8)
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_cnn_backprop_matches_finite_differences(activation: str) -> None:
+    """Two Conv1D layers (im2col), a flatten and two dense layers: every gradient is exact."""
+    config = TrainConfig(
+        conv=(3, 2),
+        kernel_size=3,
+        signal_length=8,
+        hidden=(4,),
+        activation=activation,
+        n_samples=12,
+        init="normal",
+        init_scale=0.7,
+    )
+    rng = np.random.default_rng(2)
+    x, y = make_data(config, rng)
+    assert x.shape == (12, 8, 1)
+    weights, biases = init_params(config, rng)
+    assert [w.shape for w in weights] == [(3, 1, 3), (3, 3, 2), (8, 4), (4, 3)]
+    biases = [rng.normal(0.0, 0.3, b.shape) for b in biases]  # non-zero biases, too
+    result = forward_backward(weights, biases, x, y, activation)
+    eps = 1e-6
+    for layer in range(config.n_layers):
+        for params, grads in ((weights, result.weight_grads), (biases, result.bias_grads)):
+            p = params[layer]
+            numeric = np.empty_like(p)
+            for i in range(p.size):
+                saved = p.flat[i]
+                p.flat[i] = saved + eps
+                up = forward_backward(weights, biases, x, y, activation).loss
+                p.flat[i] = saved - eps
+                down = forward_backward(weights, biases, x, y, activation).loss
+                p.flat[i] = saved
+                numeric.flat[i] = (up - down) / (2 * eps)
+            assert grads[layer].shape == p.shape
+            np.testing.assert_allclose(grads[layer], numeric, rtol=1e-4, atol=1e-8)
+
+
 def test_training_is_deterministic() -> None:
-    config = SCENARIOS["healthy"].config
-    a, b = list(train(config, 3)), list(train(config, 3))
-    assert [r.loss for r in a] == [r.loss for r in b]
-    for ra, rb in zip(a, b):
-        for la, lb in zip(ra.layers, rb.layers):
-            assert np.array_equal(la.weight, lb.weight)
-            assert np.array_equal(la.activation, lb.activation)
+    for name in ("healthy", "healthy_cnn"):
+        config = SCENARIOS[name].config
+        a, b = list(train(config, 3)), list(train(config, 3))
+        assert [r.loss for r in a] == [r.loss for r in b]
+        for ra, rb in zip(a, b):
+            for la, lb in zip(ra.layers, rb.layers):
+                assert np.array_equal(la.weight, lb.weight)
+                assert np.array_equal(la.activation, lb.activation)

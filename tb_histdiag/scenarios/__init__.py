@@ -1,6 +1,6 @@
 """Demo and test logdirs from real training of small numpy networks.
 
-Each scenario (see :data:`SCENARIOS`) trains a small MLP with real backpropagation on a synthetic
+Each scenario (see :data:`SCENARIOS`) trains a small MLP or 1-D CNN with real backpropagation on a synthetic
 task and logs, at every logged step, the weights, biases, pre-activations, activations and
 gradients of every layer plus the ``loss`` and ``accuracy`` scalars, through real writers in one
 or both on-disk formats (``legacy``: tensorboardX / PyTorch; ``tf2``: TensorBoard's TF2 summary
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalog import SCENARIOS, Expect, Scenario
+from .catalog import SCENARIOS, Expect, LayerExpect, Scenario
 from .network import StepRecord, TrainConfig, train
 from .writers import (
     FORMATS,
@@ -41,6 +41,7 @@ __all__ = [
     "KINDS",
     "SCENARIOS",
     "Expect",
+    "LayerExpect",
     "RunResult",
     "Scenario",
     "StepRecord",
@@ -142,7 +143,7 @@ def write_scenario(
         require(fmt)
     root = Path(logdir)
     root.mkdir(parents=True, exist_ok=True)
-    n_layers = scen.n_layers
+    n_layers, n_conv = scen.n_layers, scen.n_conv
     writers: dict[str, SummaryWriterLike] = {}
     losses: list[float] = []
     try:
@@ -155,7 +156,7 @@ def write_scenario(
                 writer.scalar("accuracy", record.accuracy, record.step)
                 for index in range(n_layers):
                     for kind, values in _record_arrays(record, index, n_layers, fmt).items():
-                        writer.histogram(tag_name(fmt, kind, index), values, record.step)
+                        writer.histogram(tag_name(fmt, kind, index, n_conv), values, record.step)
     finally:
         # Close whatever was opened, also on errors, so event files are flushed and complete.
         for writer in writers.values():
@@ -166,7 +167,7 @@ def write_scenario(
             format=fmt,
             path=root / scen.run_name(fmt),
             steps=len(losses),
-            tags=len(tag_table(fmt, n_layers)),
+            tags=len(tag_table(fmt, n_layers, n_conv)),
             first_loss=_edge_mean(losses, first=True),
             last_loss=_edge_mean(losses, first=False),
             skipped=tuple(writer.skipped),

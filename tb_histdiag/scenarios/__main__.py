@@ -15,7 +15,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tb_histdiag.scenarios",
         description=(
-            "Train small numpy MLPs for real and log their histograms as TensorBoard runs "
+            "Train small numpy MLPs and CNNs for real and log their histograms as TensorBoard runs "
             "OUTDIR/<scenario>_<format>. Existing runs of the same name are replaced."
         ),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .network import TrainConfig
-from .writers import FORMATS, KINDS, layer_kinds, tag_name
+from .writers import FORMATS, KINDS, layer_kinds, layer_name, tag_name
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,23 @@ class Expect:
 
 
 @dataclass(frozen=True)
+class LayerExpect:
+    """A layer-level verdict (``bias_only``) that should (``present``) or should not appear.
+
+    Attributes:
+        verdict: a layer verdict id.
+        layers: 0-based layer indices; negative indices count from the output layer.
+        present: True if the verdict must appear on each of these layers, False if it must not.
+        formats: the formats in which this holds.
+    """
+
+    verdict: str
+    layers: tuple[int, ...]
+    present: bool = True
+    formats: tuple[str, ...] = FORMATS
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A named training run with its ground truth.
 
@@ -52,6 +69,7 @@ class Scenario:
         description: one sentence on what goes wrong (or does not) and why.
         config: the training configuration.
         expected: tag-level verdicts that must or must not appear.
+        layer_verdicts: layer-level verdicts that must or must not appear (e.g. ``bias_only``).
         run_verdicts: run-level verdict ids that must appear (e.g. ``last_layer_only``).
         run_absent: run-level verdict ids that must not appear.
         clean: if True, no tag, layer or run may get a ``warning`` or ``critical`` verdict.
@@ -62,6 +80,7 @@ class Scenario:
     description: str
     config: TrainConfig
     expected: tuple[Expect, ...] = ()
+    layer_verdicts: tuple[LayerExpect, ...] = ()
     run_verdicts: tuple[str, ...] = ()
     run_absent: tuple[str, ...] = ()
     clean: bool = False
@@ -71,6 +90,11 @@ class Scenario:
     def n_layers(self) -> int:
         """Number of weight layers of the network."""
         return self.config.n_layers
+
+    @property
+    def n_conv(self) -> int:
+        """Number of convolution layers (the first layers of the network)."""
+        return self.config.n_conv
 
     def run_name(self, fmt: str) -> str:
         """The run directory's name for one format, e.g. ``healthy_tf2``."""
@@ -87,8 +111,21 @@ class Scenario:
                 index = layer % n
                 for kind in expect.kinds:
                     if kind in layer_kinds(index, n, fmt):
-                        found.setdefault(tag_name(fmt, kind, index), set()).add(expect.verdict)
+                        tag = tag_name(fmt, kind, index, self.n_conv)
+                        found.setdefault(tag, set()).add(expect.verdict)
         return {tag: frozenset(ids) for tag, ids in found.items()}
+
+    def expected_layers(self, fmt: str, present: bool = True) -> dict[str, frozenset[str]]:
+        """``layer name -> layer verdict ids`` that must appear (or must not), named as the tag
+        parser names the layer (``fc2``, ``dense_1``, ``conv1d`` ...)."""
+        found: dict[str, set[str]] = {}
+        for expect in self.layer_verdicts:
+            if expect.present != present or fmt not in expect.formats:
+                continue
+            for layer in expect.layers:
+                name = layer_name(fmt, layer % self.n_layers, self.n_conv)
+                found.setdefault(name, set()).add(expect.verdict)
+        return {name: frozenset(ids) for name, ids in found.items()}
 
 
 _PARAMS = ("weight", "bias")
@@ -157,6 +194,7 @@ FROZEN_EARLY = Scenario(
         Expect("frozen", _PARAMS, (3,), present=False),
         Expect("frozen", ("weight_grad",), (0, 1, 2, 3), present=False),
     ),
+    layer_verdicts=(LayerExpect("bias_only", (0, 1, 2, 3), present=False),),
     run_verdicts=("last_layer_only",),
     facts=(
         "loss 1.099 -> 1.072, accuracy 0.36 -> 0.44. Weights and biases of layers 1-3 are "
@@ -174,6 +212,7 @@ LR_ZERO = Scenario(
     ),
     config=TrainConfig(activation="relu", init="default", optimizer="adam", lr=0.0),
     expected=(Expect("frozen", _PARAMS, (0, 1, 2, 3)),),
+    layer_verdicts=(LayerExpect("bias_only", (0, 1, 2, 3), present=False),),
     run_absent=("last_layer_only",),
     facts=(
         "loss 1.108 -> 1.104 (batch noise only), accuracy ~0.34. Every weight and bias is "
@@ -233,21 +272,23 @@ DEAD_RELU = Scenario(
 SATURATED_TANH = Scenario(
     name="saturated_tanh",
     description=(
-        "tanh units with weights drawn from N(0, 1.5^2) (far too large): pre-activations "
-        "have a standard deviation of 5-8, most tanh outputs sit at +-1 where the gradient "
+        "tanh units with weights drawn from N(0, 2^2) (far too large): pre-activations "
+        "have a standard deviation of 6-11, most tanh outputs sit at +-1 where the gradient "
         "is ~0, and training cannot get them out."
     ),
     config=TrainConfig(
-        activation="tanh", init="normal", init_scale=1.5, optimizer="adam", lr=0.005
+        activation="tanh", init="normal", init_scale=2.0, optimizer="adam", lr=0.005
     ),
     expected=(
-        Expect("saturated", ("activation",), (1, 2)),
+        Expect("saturated", ("activation", "preactivation"), (1, 2)),
         Expect("saturated", ("activation",), (3,), present=False),
     ),
     facts=(
-        "loss 5.24 -> 0.95, accuracy 0.37 -> 0.67. Fraction of |tanh| > 0.99 at the first / "
-        "last step: layer 1 0.54 / 0.54, layer 2 0.72 / 0.73, layer 3 0.73 / 0.75; "
-        "pre-activation std 4.6 (layer 1), 7.9-8.1 (layers 2-3)."
+        "loss 7.37 -> 1.31, accuracy 0.36 -> 0.64. |tanh| > 0.9 over the last 3 logged steps: "
+        "0.80 / 0.90 / 0.89 (layers 1-3); pre-activation std 6.1 (layer 1), 10.8-10.9 (layers "
+        "2-3); beyond +-5: 0.39 (layer 1, not labelled), 0.62 (0.31 below, 0.31 above), 0.62. "
+        "With N(0, 1.5^2) weights layers 2-3 sat at exactly 0.50-0.52 beyond +-5, on "
+        "DeepDiagnosis' threshold, hence the larger init."
     ),
 )
 
@@ -386,6 +427,131 @@ DEAD_NEGATIVE_BIAS = Scenario(
     ),
 )
 
+SATURATED_SIGMOID = Scenario(
+    name="saturated_sigmoid",
+    description=(
+        "sigmoid units with weights drawn from N(0, 3^2) (far too large): most pre-activations "
+        "are beyond +-5, the sigmoid outputs pile up at 0 and 1 where its slope is ~0, and the "
+        "network learns next to nothing."
+    ),
+    config=TrainConfig(
+        activation="sigmoid", init="normal", init_scale=3.0, optimizer="adam", lr=0.005
+    ),
+    expected=(
+        Expect("saturated", ("activation", "preactivation"), (1, 2)),
+        Expect("saturated", ("activation",), (3,), present=False),
+        Expect("dead", ("activation",), (0, 1, 2, 3), present=False),
+    ),
+    facts=(
+        "loss 15.8 -> 1.41, accuracy 0.33 -> 0.45. Sigmoid outputs below 0.1 or above 0.9 over "
+        "the last 3 logged steps: 0.80 / 0.84 / 0.89 (layers 1-3); pre-activation std 9-12, "
+        "beyond +-5: 0.56 (layer 1: 0.28 below, 0.28 above), 0.66 (0.38 / 0.28), 0.73 "
+        "(0.51 / 0.22). Weights keep their N(0, 3^2) scale (std 2.89 -> 2.89). The output "
+        "layer is linear: its logits (std ~3) are not labelled."
+    ),
+)
+
+BIAS_ONLY = Scenario(
+    name="bias_only",
+    description=(
+        "Only the biases are given to the optimizer (ReLU, default init, Adam lr 0.005): every "
+        "weight keeps its initial values while the biases of every layer move, so the network "
+        "can only shift its random features and the loss hardly falls."
+    ),
+    config=TrainConfig(
+        activation="relu", init="default", optimizer="adam", lr=0.005, frozen_weights=(0, 1, 2, 3)
+    ),
+    expected=(
+        Expect("frozen", ("weight",), (0, 1, 2, 3)),
+        Expect("frozen", ("bias",), (0, 1, 2, 3), present=False),
+    ),
+    layer_verdicts=(LayerExpect("bias_only", (0, 1, 2, 3)),),
+    run_absent=("last_layer_only",),
+    facts=(
+        "loss 1.105 -> 1.088 (flat: improvement 0.8%), accuracy 0.33 -> 0.43. Every weight is "
+        "bit-identical at every logged step; biases move: mean |b_last - b_first| 0.38, 0.20, "
+        "0.11, 0.09 (layers 1-4), bias std 0.19 -> 0.43 in layer 1. Weight gradients are "
+        "non-zero (mean |g| 6e-4 - 3e-3): the weights are excluded, not disconnected."
+    ),
+)
+
+_CNN = TrainConfig(conv=(8, 16), hidden=(32,))
+
+HEALTHY_CNN = Scenario(
+    name="healthy_cnn",
+    description=(
+        "A 1-D CNN (Conv1D 1->8 and 8->16, kernel 5, ReLU, then dense 384-32-3) with PyTorch's "
+        "default init and Adam (lr 0.005) learns to tell three local motifs at random positions "
+        "in noisy signals: every layer moves, the loss falls from about 1.08 to 0.16."
+    ),
+    config=_CNN.replace(activation="relu", init="default", optimizer="adam", lr=0.005),
+    expected=(
+        Expect("frozen", _PARAMS, (0, 1, 2, 3), present=False),
+        Expect("dead", ("activation",), (0, 1, 2), present=False),
+        Expect("saturated", ("preactivation",), (0, 1, 2), present=False),
+        Expect("constant", (*_PARAMS, *_GRADS, "activation"), (0, 1, 2, 3), present=False),
+    ),
+    layer_verdicts=(LayerExpect("bias_only", (0, 1, 2, 3), present=False),),
+    run_absent=("last_layer_only",),
+    clean=True,
+    facts=(
+        "loss 1.084 -> 0.157, accuracy 0.42 -> 0.95 (training batches); on 3000 fresh signals "
+        "0.79 accuracy, against 0.60-0.64 for ReLU MLPs 32-32-32-3 / 32-64-64-3 trained the "
+        "same way on the raw signals: the convolution matters. Weight std 0.26 -> 0.35 "
+        "(conv1), 0.09 -> 0.17 (conv2), 0.03 -> 0.11 (dense), 0.11 -> 0.25 (output); mean "
+        "|w_last - w_first| 0.07-0.14. ReLU outputs 49% / 59% / 55% exact zeros (conv1, "
+        "conv2, dense); no pre-activation beyond +-5."
+    ),
+)
+
+HEALTHY_CNN_TANH_SGD = Scenario(
+    name="healthy_cnn_tanh_sgd",
+    description=(
+        "The same 1-D CNN with tanh, Keras' Glorot-uniform init (zero biases) and SGD with "
+        "momentum 0.9 (lr 0.03): every layer learns, biases start at exactly 0 and then move, "
+        "the tanh outputs stay spread through their range."
+    ),
+    config=_CNN.replace(activation="tanh", init="glorot", optimizer="sgd", lr=0.03, momentum=0.9),
+    expected=(
+        Expect("frozen", _PARAMS, (0, 1, 2, 3), present=False),
+        Expect("saturated", ("activation", "preactivation"), (0, 1, 2), present=False),
+        Expect("constant", ("bias",), (0, 1, 2, 3), present=False),
+    ),
+    layer_verdicts=(LayerExpect("bias_only", (0, 1, 2, 3), present=False),),
+    run_absent=("last_layer_only",),
+    clean=True,
+    facts=(
+        "loss 1.151 -> 0.275, accuracy 0.36 -> 0.92. Weight std 0.21 -> 0.49 (conv1), 0.13 -> "
+        "0.20 (conv2), 0.069 -> 0.080 (dense), 0.23 -> 0.43 (output). Biases exactly 0 at step "
+        "0, then spread (std 0.54, 0.19, 0.045, 0.052). |tanh| > 0.9: 0.22 / 0.19 / 0.32 "
+        "(conv1, conv2, dense), pre-activation std 1.2-1.5, none beyond +-5. (At lr 0.05 the "
+        "dense layer reaches 0.47 beyond 0.9, too close to saturation to call healthy.)"
+    ),
+)
+
+FROZEN_CONV = Scenario(
+    name="frozen_conv",
+    description=(
+        "The ReLU CNN with both convolution layers excluded from the optimizer (a 'pretrained "
+        "backbone' left frozen on random filters): only the dense head learns, on random "
+        "convolution features."
+    ),
+    config=HEALTHY_CNN.config.replace(frozen=(0, 1)),
+    expected=(
+        Expect("frozen", _PARAMS, (0, 1)),
+        Expect("frozen", _PARAMS, (2, 3), present=False),
+        Expect("frozen", ("weight_grad",), (0, 1, 2, 3), present=False),
+    ),
+    layer_verdicts=(LayerExpect("bias_only", (0, 1, 2, 3), present=False),),
+    run_verdicts=("last_layer_only",),
+    facts=(
+        "loss 1.090 -> 0.472, accuracy 0.41 -> 0.80. Both conv kernels and biases are "
+        "bit-identical at every logged step; their gradients are non-zero and change (mean "
+        "|g| 0.13, 0.17); dense weights std 0.03 -> 0.16 and 0.11 -> 0.37, mean |dw| 0.10 / "
+        "0.22."
+    ),
+)
+
 #: All scenarios by name, in a stable order (the required three first).
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -401,8 +567,13 @@ SCENARIOS: dict[str, Scenario] = {
         EXPLODING_LR,
         WEIGHT_DECAY_COLLAPSE,
         DEAD_NEGATIVE_BIAS,
+        SATURATED_SIGMOID,
+        BIAS_ONLY,
+        FROZEN_CONV,
         HEALTHY_TANH_SGD,
         GLOROT_ZERO_BIAS,
         TINY_LR,
+        HEALTHY_CNN,
+        HEALTHY_CNN_TANH_SGD,
     )
 }

@@ -1,7 +1,8 @@
 """Scoring the engine against the labelled scenarios: per verdict id, TP / FP / FN.
 
 A label says a verdict must be on a tag (``Expect(present=True)``) or must not be
-(``present=False``); a run-level label does the same for run verdicts; and a ``clean`` scenario
+(``present=False``); layer-level labels (``LayerExpect``, e.g. ``bias_only``) and run-level labels
+do the same for layer and run verdicts; and a ``clean`` scenario
 may carry no warning or critical verdict anywhere. Verdicts on tags with no label either way are
 left to the engine's judgement and not scored.
 """
@@ -38,6 +39,14 @@ def score_run(scenario: Scenario, fmt: str, run: RunDiagnosis) -> list[Finding]:
     for tag, ids in scenario.expected_tags(fmt, present=False).items():
         for verdict in sorted(ids & found.get(tag, set())):
             out.append(Finding("fp", run.run, tag, verdict))
+    layers = {layer.layer: {v.id for v in layer.verdicts} for layer in run.layers}
+    for name, ids in scenario.expected_layers(fmt, present=True).items():
+        for verdict in sorted(ids):
+            kind = "tp" if verdict in layers.get(name, set()) else "fn"
+            out.append(Finding(kind, run.run, f"(layer {name})", verdict))
+    for name, ids in scenario.expected_layers(fmt, present=False).items():
+        for verdict in sorted(ids & layers.get(name, set())):
+            out.append(Finding("fp", run.run, f"(layer {name})", verdict))
     run_ids = {v.id for v in run.verdicts}
     for verdict in scenario.run_verdicts:
         out.append(Finding("tp" if verdict in run_ids else "fn", run.run, "(run)", verdict))
@@ -46,7 +55,7 @@ def score_run(scenario: Scenario, fmt: str, run: RunDiagnosis) -> list[Finding]:
     if scenario.clean:
         seen = {(f.where, f.verdict) for f in out if f.kind == "fp"}
         flagged = [(t.tag, v) for t in run.tags for v in t.verdicts]
-        flagged += [(layer.layer, v) for layer in run.layers for v in layer.verdicts]
+        flagged += [(f"(layer {layer.layer})", v) for layer in run.layers for v in layer.verdicts]
         flagged += [("(run)", v) for v in run.verdicts]
         for where, v in flagged:
             if v.severity in ("warning", "critical") and (where, v.id) not in seen:

@@ -1,16 +1,25 @@
-"""A small numpy MLP trained with real backpropagation, for the demo and test logdirs.
+"""Small numpy networks trained with real backpropagation, for the demo and test logdirs.
 
 Nothing here is faked: the histograms the scenarios write are the weights, biases, activations and
 gradients of a real network learning a real (synthetic) task, so the diagnostics see what a user's
 training would produce, including its numerical quirks.
 
-The task is three interleaved 2-D spirals embedded into ``input_dim`` dimensions (the two spiral
-coordinates plus low-variance noise dimensions, mixed by a fixed random rotation), so every input
-feature carries signal and a linear model cannot solve it: the hidden layers have to learn.
+Two networks and tasks:
 
-Layout follows Keras: a layer's weight (kernel) is ``[fan_in, fan_out]``, its bias ``[fan_out]``.
-Everything is float64 and seeded, so a configuration always produces the same numbers on one
-machine (BLAS may differ in the last bits between machines).
+* an MLP on three interleaved 2-D spirals embedded into ``input_dim`` dimensions (the two spiral
+  coordinates plus low-variance noise dimensions, mixed by a fixed random rotation), so every
+  input feature carries signal and a linear model cannot solve it: the hidden layers have to
+  learn;
+* a 1-D convolutional network (``conv`` channels, then the dense ``hidden`` layers) on noisy
+  signals that carry one of three class motifs at a random position (a falling step, a rising
+  step, an oscillation: same energy, zero mean), so the class is a *local shape* anywhere in the
+  signal: what shared convolution filters detect and a dense layer on the raw signal does not.
+
+Layout follows Keras: a dense layer's weight (kernel) is ``[fan_in, fan_out]``, a ``Conv1D``
+kernel ``[kernel_size, in_channels, out_channels]`` (valid padding, stride 1, channels last), a
+bias ``[fan_out]`` / ``[out_channels]``. The convolution is an im2col matrix product. Everything
+is float64 and seeded, so a configuration always produces the same numbers on one machine (BLAS
+may differ in the last bits between machines).
 """
 
 from __future__ import annotations
@@ -31,7 +40,13 @@ class TrainConfig:
     """Everything that determines one training run.
 
     Attributes:
-        hidden: widths of the hidden layers; the network is ``input_dim -> *hidden -> classes``.
+        hidden: widths of the hidden dense layers; the MLP is ``input_dim -> *hidden -> classes``.
+        conv: output channels of 1-D convolution layers placed before the dense layers (empty:
+            an MLP on the spirals). With conv layers the task is the motif signals
+            (:func:`make_motifs`, ``signal_length`` samples, one channel) and ``input_dim`` is
+            not used; the last conv output is flattened into the first dense layer.
+        kernel_size: width of every convolution kernel.
+        signal_length: samples per signal of the motif task.
         activation: nonlinearity of every hidden layer (``relu``, ``tanh``, ``sigmoid``,
             ``linear``); the output layer is always linear (logits, softmax in the loss).
         init: ``default`` (PyTorch ``nn.Linear``: weight and bias ``U(+-1/sqrt(fan_in))``),
@@ -47,6 +62,9 @@ class TrainConfig:
             weights (not the biases) are multiplied by ``1 - lr * weight_decay``.
         frozen: 0-based indices of layers whose parameters are never updated. Their gradients are
             still computed and reported, as with ``requires_grad`` on but no optimizer entry.
+        frozen_weights: 0-based indices of layers whose weights (kernels) are never updated while
+            their biases are (an optimizer built from the biases only); negative indices count
+            from the output layer.
         steps: number of *logged* steps by default; training runs ``steps * log_every`` updates.
         log_every: training steps between two logged steps.
         batch_size, n_samples, input_dim, classes: the task.
@@ -57,6 +75,9 @@ class TrainConfig:
     """
 
     hidden: tuple[int, ...] = (32, 32, 32)
+    conv: tuple[int, ...] = ()
+    kernel_size: int = 5
+    signal_length: int = 32
     activation: str = "relu"
     init: str = "default"
     init_scale: float = 0.5
@@ -66,6 +87,7 @@ class TrainConfig:
     momentum: float = 0.0
     weight_decay: float = 0.0
     frozen: tuple[int, ...] = ()
+    frozen_weights: tuple[int, ...] = ()
     steps: int = 100
     log_every: int = 3
     batch_size: int = 128
@@ -86,16 +108,27 @@ class TrainConfig:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if self.steps < 1 or self.log_every < 1:
             raise ValueError("steps and log_every must be at least 1")
+        if self.conv and self.signal_length - len(self.conv) * (self.kernel_size - 1) < 1:
+            raise ValueError("signal_length is too short for the convolution layers")
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        """Layer widths from input to output, e.g. ``(10, 32, 32, 32, 3)``."""
+        """Dense layer widths from input to output, e.g. ``(10, 32, 32, 32, 3)``; for a conv net
+        the first entry is the flattened size of the last conv output."""
+        if self.conv:
+            length = self.signal_length - len(self.conv) * (self.kernel_size - 1)
+            return (length * self.conv[-1], *self.hidden, self.classes)
         return (self.input_dim, *self.hidden, self.classes)
 
     @property
+    def n_conv(self) -> int:
+        """Number of convolution layers (they come first)."""
+        return len(self.conv)
+
+    @property
     def n_layers(self) -> int:
-        """Number of weight layers (hidden layers plus the output layer)."""
-        return len(self.hidden) + 1
+        """Number of weight layers (conv layers, hidden dense layers and the output layer)."""
+        return len(self.conv) + len(self.hidden) + 1
 
     def replace(self, **changes: object) -> TrainConfig:
         """A copy with some fields changed."""
@@ -155,30 +188,86 @@ def make_spirals(
     return x[order], labels[order]
 
 
+#: The class motifs of :func:`make_motifs`: a falling step, a rising step, an oscillation.
+MOTIFS = (
+    (1.0, 1.0, 1.0, -1.0, -1.0, -1.0),
+    (-1.0, -1.0, -1.0, 1.0, 1.0, 1.0),
+    (1.0, -1.0, 1.0, -1.0, 1.0, -1.0),
+)
+
+
+def make_motifs(
+    n_samples: int, length: int, classes: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy signals with one class motif each, at a random position.
+
+    Every signal is white noise (std 1) plus the motif of its class (amplitude 1.5) added at a
+    uniformly random offset. The motifs have the same energy and zero mean, so neither the
+    signal's level nor its power tells the class; its local shape does, wherever it sits.
+    Returns standardised inputs ``[n_samples, length, 1]`` (channels last) and labels.
+    """
+    if not 1 <= classes <= len(MOTIFS):
+        raise ValueError(f"the motif task has at most {len(MOTIFS)} classes")
+    width = len(MOTIFS[0])
+    if length < width:
+        raise ValueError(f"signal_length must be at least {width}")
+    per_class = n_samples // classes
+    labels = np.repeat(np.arange(classes), per_class)
+    x = rng.normal(0.0, 1.0, (labels.size, length))
+    offsets = rng.integers(0, length - width + 1, labels.size)
+    motifs = 1.5 * np.asarray(MOTIFS)[labels]
+    rows = np.arange(labels.size)[:, None]
+    x[rows, offsets[:, None] + np.arange(width)] += motifs
+    x = (x - x.mean()) / x.std()
+    order = rng.permutation(labels.size)
+    return x[order][:, :, None], labels[order]
+
+
+def make_data(config: TrainConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The task of a configuration: motif signals for a conv net, spirals for an MLP."""
+    if config.conv:
+        return make_motifs(config.n_samples, config.signal_length, config.classes, rng)
+    return make_spirals(config.n_samples, config.input_dim, config.classes, rng)
+
+
+def param_shapes(config: TrainConfig) -> list[tuple[tuple[int, ...], int, int]]:
+    """Per layer: the weight's shape, its fan-in and its fan-out (as the frameworks count them:
+    a conv kernel's fans are ``kernel_size`` times its in/out channels)."""
+    out: list[tuple[tuple[int, ...], int, int]] = []
+    channels = 1
+    k = config.kernel_size
+    for width in config.conv:
+        out.append(((k, channels, width), k * channels, k * width))
+        channels = width
+    sizes = config.sizes
+    out.extend(((a, b), a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+    return out
+
+
 def init_params(
     config: TrainConfig, rng: np.random.Generator
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Initial weights ``[fan_in, fan_out]`` and biases ``[fan_out]`` of every layer."""
+    """Initial weights (``[fan_in, fan_out]``, conv ``[k, in, out]``) and biases of every layer."""
     weights: list[np.ndarray] = []
     biases: list[np.ndarray] = []
-    sizes = config.sizes
-    for index, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for index, (shape, fan_in, fan_out) in enumerate(param_shapes(config)):
+        units = shape[-1]
         if config.init == "default":
             bound = 1.0 / np.sqrt(fan_in)
-            w = rng.uniform(-bound, bound, (fan_in, fan_out))
-            b = rng.uniform(-bound, bound, fan_out)
+            w = rng.uniform(-bound, bound, shape)
+            b = rng.uniform(-bound, bound, units)
         elif config.init == "glorot":
             bound = np.sqrt(6.0 / (fan_in + fan_out))
-            w = rng.uniform(-bound, bound, (fan_in, fan_out))
-            b = np.zeros(fan_out)
+            w = rng.uniform(-bound, bound, shape)
+            b = np.zeros(units)
         elif config.init == "normal":
-            w = rng.normal(0.0, config.init_scale, (fan_in, fan_out))
-            b = np.zeros(fan_out)
+            w = rng.normal(0.0, config.init_scale, shape)
+            b = np.zeros(units)
         else:  # constant
-            w = np.full((fan_in, fan_out), config.init_scale)
-            b = np.zeros(fan_out)
+            w = np.full(shape, config.init_scale)
+            b = np.zeros(units)
         if config.bias_init is not None and index < config.n_layers - 1:
-            b = np.full(fan_out, config.bias_init)
+            b = np.full(units, config.bias_init)
         weights.append(w)
         biases.append(b)
     return weights, biases
@@ -268,6 +357,11 @@ class Pass:
     bias_grads: tuple[np.ndarray, ...]
 
 
+def _windows(h: np.ndarray, k: int) -> np.ndarray:
+    """im2col of a channels-last batch ``[B, L, C]``: ``[B, L - k + 1, k, C]`` (a view)."""
+    return np.lib.stride_tricks.sliding_window_view(h, k, axis=1).transpose(0, 1, 3, 2)
+
+
 def forward_backward(
     weights: list[np.ndarray],
     biases: list[np.ndarray],
@@ -277,40 +371,63 @@ def forward_backward(
 ) -> Pass:
     """Mean softmax cross-entropy of a batch and its exact gradients by backpropagation.
 
-    Hidden layers use ``activation``, the last layer is linear (logits). Returns per layer the
-    pre-activations, activations (for the last layer both are the logits) and the gradients of
-    the loss w.r.t. every weight ``[fan_in, fan_out]`` and bias ``[fan_out]``.
+    A 3-D weight ``[k, in, out]`` is a 1-D convolution (valid padding, stride 1) over a
+    channels-last input ``[B, L, in]``; a 2-D weight is a dense layer (a 3-D input is flattened
+    first). Hidden layers use ``activation``, the last layer is linear (logits). Returns per layer
+    the pre-activations, activations (for the last layer both are the logits) and the gradients
+    of the loss w.r.t. every weight and bias.
     """
     n_layers = len(weights)
     # Overflow and NaN are part of the failure scenarios, so numpy stays quiet about them.
     with np.errstate(all="ignore"):
-        inputs: list[np.ndarray] = []
+        inputs: list[np.ndarray] = []  # what each layer's matrix product consumed
+        shapes: list[tuple[int, ...]] = []  # the shape of each layer's input before that
         pre: list[np.ndarray] = []
         post: list[np.ndarray] = []
         h = x
         for i in range(n_layers):
-            inputs.append(h)
-            z = h @ weights[i] + biases[i]
+            w = weights[i]
+            shapes.append(h.shape)
+            if w.ndim == 3:
+                k, c_in, c_out = w.shape
+                cols = _windows(h, k)
+                inputs.append(cols.reshape(-1, k * c_in))
+                z = (inputs[-1] @ w.reshape(k * c_in, c_out)).reshape(
+                    h.shape[0], cols.shape[1], c_out
+                ) + biases[i]
+            else:
+                inputs.append(h.reshape(h.shape[0], -1))
+                z = inputs[-1] @ w + biases[i]
             h = _activate(activation, z) if i < n_layers - 1 else z
             pre.append(z)
             post.append(h)
         loss, delta, accuracy = _softmax_xent(h, y)
 
-        # Backward; delta is dLoss/dz of layer i.
+        # Backward; delta is dLoss/dz of layer i (in the shape of z).
         w_grads: list[np.ndarray] = [np.empty(0)] * n_layers
         b_grads: list[np.ndarray] = [np.empty(0)] * n_layers
         for i in range(n_layers - 1, -1, -1):
-            w_grads[i] = inputs[i].T @ delta
-            b_grads[i] = delta.sum(axis=0)
-            if i > 0:
-                delta = (delta @ weights[i].T) * _activation_grad(
-                    activation, pre[i - 1], post[i - 1]
-                )
+            w = weights[i]
+            flat = delta.reshape(-1, w.shape[-1])
+            w_grads[i] = (inputs[i].T @ flat).reshape(w.shape)
+            b_grads[i] = flat.sum(axis=0)
+            if i == 0:
+                break
+            if w.ndim == 3:
+                k, c_in, _ = w.shape
+                length = delta.shape[1]
+                d_cols = (flat @ w.reshape(k * c_in, -1).T).reshape(-1, length, k, c_in)
+                d_in = np.zeros(shapes[i])
+                for j in range(k):
+                    d_in[:, j : j + length, :] += d_cols[:, :, j, :]
+            else:
+                d_in = (delta @ w.T).reshape(shapes[i])
+            delta = d_in * _activation_grad(activation, pre[i - 1], post[i - 1])
     return Pass(loss, accuracy, tuple(pre), tuple(post), tuple(w_grads), tuple(b_grads))
 
 
 def train(config: TrainConfig, steps: int | None = None) -> Iterator[StepRecord]:
-    """Train the MLP and yield a :class:`StepRecord` at every logged step.
+    """Train the network and yield a :class:`StepRecord` at every logged step.
 
     Args:
         config: the run's configuration.
@@ -318,17 +435,20 @@ def train(config: TrainConfig, steps: int | None = None) -> Iterator[StepRecord]
             ``steps * config.log_every`` updates and logs training steps ``0, log_every, ...``.
 
     Every record holds copies, so callers may keep them. Parameters of ``config.frozen`` layers
-    are never changed; a learning rate of 0 changes nothing at all.
+    are never changed, nor the weights of ``config.frozen_weights`` layers; a learning rate of 0
+    changes nothing at all.
     """
     n_logged = config.steps if steps is None else steps
     if n_logged < 1:
         raise ValueError("steps must be at least 1")
     rng = np.random.default_rng(config.seed)
-    x_all, y_all = make_spirals(config.n_samples, config.input_dim, config.classes, rng)
+    x_all, y_all = make_data(config, rng)
     weights, biases = init_params(config, rng)
     n_layers = config.n_layers
     frozen = {i % n_layers for i in config.frozen}
     trainable = [i for i in range(n_layers) if i not in frozen]
+    bias_only = {i % n_layers for i in config.frozen_weights}
+    weight_trainable = [i for i in trainable if i not in bias_only]
     optimizer: _Adam | _SGD = (
         _Adam(config.lr) if config.optimizer == "adam" else _SGD(config.lr, config.momentum)
     )
@@ -376,10 +496,10 @@ def train(config: TrainConfig, steps: int | None = None) -> Iterator[StepRecord]
         if config.lr and trainable:
             with np.errstate(all="ignore"):
                 optimizer.step(
-                    [weights[i] for i in trainable] + [biases[i] for i in trainable],
-                    [result.weight_grads[i] for i in trainable]
+                    [weights[i] for i in weight_trainable] + [biases[i] for i in trainable],
+                    [result.weight_grads[i] for i in weight_trainable]
                     + [result.bias_grads[i] for i in trainable],
                 )
                 if config.weight_decay:
-                    for i in trainable:
+                    for i in weight_trainable:
                         weights[i] *= 1.0 - config.lr * config.weight_decay

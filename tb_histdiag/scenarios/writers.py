@@ -40,6 +40,12 @@ Two formats, both written by the writers users actually run, so the bytes on dis
     The ``tf2`` writer and names, but only what Keras' ``TensorBoard(histogram_freq=1)``
     callback logs: the weights and biases of each layer (no activations, no gradients).
 
+Convolutional networks (``TrainConfig.conv``) name their conv layers ``conv1, conv2, ...`` in
+the legacy format (``conv1.weight``, ``preactivations/conv1``, ``grad/conv1.bias`` ...; the dense
+layers after them are still ``fc1, fc2, ...``) and ``conv1d, conv1d_1, ...`` in the tf2/keras
+formats (``conv1d/kernel_0``, ``conv1d_1/bias_0/gradient`` ...; then ``dense, dense_1, ...``),
+as PyTorch modules and Keras ``Conv1D`` layers are named.
+
 Notes for a tag parser: a gradient tag also contains ``weight``/``kernel``/``bias`` (the
 gradient word must win), and ``preactivations/fc1`` contains ``activation`` (``preactivation``
 must win). The output layer is linear, so it has no preactivation tag and its activation is the
@@ -80,17 +86,23 @@ KIND_ROLE = {
 BASE_WALL_TIME = 1_700_000_000.0
 
 
-def layer_name(fmt: str, index: int) -> str:
-    """The layer's name in a format: ``fc1, fc2, ...`` (legacy) or ``dense, dense_1, ...`` (tf2)."""
+def layer_name(fmt: str, index: int, n_conv: int = 0) -> str:
+    """The layer's name in a format: ``fc1, fc2, ...`` (legacy) or ``dense, dense_1, ...``
+    (tf2/keras); the first ``n_conv`` layers are ``conv1, conv2, ...`` (legacy) or ``conv1d,
+    conv1d_1, ...`` (tf2/keras) and the dense layers are numbered after them from 1 / 0."""
     _check_format(fmt)
-    if fmt == "legacy":
-        return f"fc{index + 1}"
-    return "dense" if index == 0 else f"dense_{index}"
+    conv = index < n_conv
+    number = index if conv else index - n_conv
+    if fmt == LEGACY:
+        return f"{'conv' if conv else 'fc'}{number + 1}"
+    stem = "conv1d" if conv else "dense"
+    return stem if number == 0 else f"{stem}_{number}"
 
 
-def tag_name(fmt: str, kind: str, index: int) -> str:
-    """The tag under which a format logs ``kind`` (one of :data:`KINDS`) of layer ``index``."""
-    name = layer_name(fmt, index)
+def tag_name(fmt: str, kind: str, index: int, n_conv: int = 0) -> str:
+    """The tag under which a format logs ``kind`` (one of :data:`KINDS`) of layer ``index``
+    (the first ``n_conv`` layers are convolutions)."""
+    name = layer_name(fmt, index, n_conv)
     if fmt == LEGACY:
         templates = {
             "weight": "{0}.weight",
@@ -124,10 +136,10 @@ def layer_kinds(index: int, n_layers: int, fmt: str | None = None) -> tuple[str,
     return KINDS
 
 
-def tag_table(fmt: str, n_layers: int) -> dict[str, tuple[int, str, str]]:
+def tag_table(fmt: str, n_layers: int, n_conv: int = 0) -> dict[str, tuple[int, str, str]]:
     """Every histogram tag of a run: ``tag -> (layer index, layer name, parser role)``."""
     return {
-        tag_name(fmt, kind, i): (i, layer_name(fmt, i), KIND_ROLE[kind])
+        tag_name(fmt, kind, i, n_conv): (i, layer_name(fmt, i, n_conv), KIND_ROLE[kind])
         for i in range(n_layers)
         for kind in layer_kinds(i, n_layers, fmt)
     }
