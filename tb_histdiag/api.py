@@ -486,12 +486,14 @@ class _RecordingReader(HistogramReader):
         self.max_steps = max_steps
         self.last: dict[str, Series] = {}
 
-    def read(
+    def read_chunks(
         self, ctx: object, experiment_id: str, run: str, tags: Iterable[str]
-    ) -> dict[str, Series]:
-        """Read like :meth:`HistogramReader.read` and remember the result."""
-        self.last = super().read(ctx, experiment_id, run, tags)
-        return self.last
+    ) -> Iterator[dict[str, Series]]:
+        """Read like :meth:`HistogramReader.read_chunks` and remember what was read."""
+        self.last = {}
+        for chunk in super().read_chunks(ctx, experiment_id, run, tags):
+            self.last.update(chunk)
+            yield chunk
 
 
 def _run_names(provider: object, ctx: object) -> list[str]:

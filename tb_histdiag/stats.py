@@ -99,8 +99,8 @@ def quantile_matrix(
     """Return the ``[S, P]`` quantiles of every row at the given probability levels.
 
     Rows must be sorted by edge, have non-negative finite counts and a positive total. Levels 0 and
-    1 give the outer edges of the first and last non-empty bucket. All rows are searched at once:
-    each row's normalised CDF is shifted by ``2 * row`` so one flat ``searchsorted`` serves all.
+    1 give the outer edges of the first and last non-empty bucket. All rows are searched at once
+    (see :func:`_count_below`).
     """
     steps, width = counts.shape
     p = np.clip(np.asarray(probabilities, dtype=np.float64), 0.0, 1.0)
@@ -108,23 +108,19 @@ def quantile_matrix(
         return np.zeros((0, p.size))
     total = counts.sum(axis=1, keepdims=True)
     cum = np.cumsum(counts, axis=1) / total
-    offset = 2.0 * np.arange(steps)[:, None]
-    flat_cum = (cum + offset).ravel()
-    targets = (np.clip(p, 1e-12, 1.0 - 1e-12)[None, :] + offset).ravel()
-    idx = np.searchsorted(flat_cum, targets, side="left").reshape(steps, p.size)
-    row_start = (np.arange(steps) * width)[:, None]
-    idx = np.clip(idx, row_start, row_start + width - 1)
-    k = idx - row_start
-    rows = np.arange(steps)[:, None]
-    cum_before = np.where(k > 0, cum[rows, np.maximum(k - 1, 0)], 0.0)
-    bucket_mass = counts[rows, k] / total
+    # The bucket holding each level: the first whose cumulative mass reaches it.
+    k = np.minimum(_count_below(cum, np.clip(p, 1e-12, 1.0 - 1e-12)), width - 1)
+    # Gathers through flat indices: several times faster than 2-D fancy indexing.
+    at = np.arange(steps)[:, None] * width + k
+    cum_before = np.where(k > 0, np.take(cum, np.maximum(at - 1, 0)), 0.0)
+    bucket_mass = np.take(counts, at) / total
     frac = np.where(
         bucket_mass > 0,
         (p[None, :] - cum_before) / np.where(bucket_mass > 0, bucket_mass, 1.0),
         0.0,
     )
     frac = np.clip(frac, 0.0, 1.0)
-    lo, hi = left[rows, k], right[rows, k]
+    lo, hi = np.take(left, at), np.take(right, at)
     q = lo + frac * (hi - lo)
 
     nonempty = counts > 0
@@ -134,6 +130,25 @@ def quantile_matrix(
     q = np.where(p[None, :] <= 0.0, left[r, first][:, None], q)
     q = np.where(p[None, :] >= 1.0, right[r, last][:, None], q)
     return q
+
+
+def _count_below(cum: NDArray[np.float64], levels: NDArray[np.float64]) -> NDArray[np.int64]:
+    """``[S, P]``: per row of ``cum`` (each row ascending), how many entries are below each level.
+
+    Rather than searching every row for every level (``S * P`` binary searches over the rows),
+    each entry is placed among the few sorted levels (one small ``searchsorted``), and a per-row
+    histogram of those places, summed up, gives the counts: about twice as fast for a series.
+    """
+    steps = cum.shape[0]
+    order = np.argsort(levels, kind="stable")
+    size = levels.size + 1
+    # place = how many levels are <= the entry; the entry is below level j exactly when place <= j.
+    place = np.searchsorted(levels[order], cum, side="right")
+    hist = np.bincount((np.arange(steps)[:, None] * size + place).ravel(), minlength=steps * size)
+    below = np.cumsum(hist.reshape(steps, size), axis=1)[:, :-1]
+    out = np.empty_like(below)
+    out[:, order] = below
+    return out
 
 
 def compute(
@@ -231,8 +246,9 @@ def _compute(
     )
     mean_abs = (clean_c * abs_mid).sum(axis=1) / mass
     cdf = _cdf_at(clean_l, clean_r, clean_c, mass)
-    tail_mass = 1.0 - (cdf(0.9) - cdf(-0.9))
-    unit_tail_mass = cdf(0.1) + 1.0 - cdf(0.9)
+    below_09 = cdf(0.9)
+    tail_mass = 1.0 - (below_09 - cdf(-0.9))
+    unit_tail_mass = cdf(0.1) + 1.0 - below_09
 
     count_gcd = _count_gcd(raw_counts)
     # One search for both probability grids (the CDF is built once).
