@@ -144,6 +144,106 @@ def whole_experiment(tb: TensorBoard, scale: dict, tb_fraction: float) -> dict:
     return out
 
 
+def in_process(logdir: str, scale: dict, samples: int, ttl_env: dict) -> dict:
+    """(a) and (b) without HTTP: the plugin's and TensorBoard's route handlers called in this
+    process (werkzeug's test client, no sockets) over one Rust data server, interleaved; plus
+    the plugin's read alone (``read_tensors`` of every step, what no design can skip)."""
+    from bench_profile import rust_provider
+    from tensorboard import context
+    from tensorboard.data import provider as tb_provider
+    from tensorboard.plugins import base_plugin
+    from tensorboard.plugins.histogram import histograms_plugin
+    from werkzeug.test import Client
+
+    from tb_histdiag.plugin import HistDiagPlugin
+    from tb_histdiag.transport import without_stalls
+
+    os.environ.update(ttl_env)  # the plugin reads its listing TTL from the environment
+    provider, ingester = rust_provider(logdir, scale["runs"] * scale["tags"], scale["steps"] - 1)
+    try:
+        tb_context = base_plugin.TBContext(
+            data_provider=provider, logdir=logdir, sampling_hints={"histograms": 0}
+        )
+
+        def client(plugin: base_plugin.TBPlugin, prefix: str) -> Client:
+            apps = plugin.get_plugin_apps()
+
+            def app(environ, start_response):
+                return apps[environ["PATH_INFO"][len(prefix) :]](environ, start_response)
+
+            return Client(app)
+
+        mine = client(HistDiagPlugin(tb_context), PLUGIN)
+        theirs = client(histograms_plugin.HistogramsPlugin(tb_context), "/data/plugin/histograms")
+        ctx = context.RequestContext()
+
+        def timed(c: Client, path: str) -> float:
+            start = time.perf_counter()
+            response = c.get(path)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {path}: {response.status_code}")
+            return (time.perf_counter() - start) * 1000
+
+        def read_all(run: str, tag: str) -> float:
+            start = time.perf_counter()
+            provider.read_tensors(
+                ctx,
+                experiment_id="",
+                plugin_name="histograms",
+                downsample=10_000,
+                run_tag_filter=tb_provider.RunTagFilter(runs=[run], tags=[tag]),
+            )
+            return (time.perf_counter() - start) * 1000
+
+        out: dict = {}
+        # TensorBoard's transport stall and the plugin's workaround (tb_histdiag/transport.py):
+        # the listing of every series and 51-step reads, through the provider and nudged.
+        nudged = without_stalls(provider)
+        probe = [s for s in series_list(scale) if s[2] == "tf2"][:10] or series_list(scale)[:10]
+        for key, p in (("plain", provider), ("nudged", nudged)):
+            out[f"list_{key}"] = []
+            out[f"read51_{key}"] = []
+            for r, t, _ in probe:
+                start = time.perf_counter()
+                p.list_tensors(ctx, experiment_id="", plugin_name="histograms")
+                out[f"list_{key}"].append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                p.read_tensors(
+                    ctx,
+                    experiment_id="",
+                    plugin_name="histograms",
+                    downsample=51,
+                    run_tag_filter=tb_provider.RunTagFilter(runs=[r], tags=[t]),
+                )
+                out[f"read51_{key}"].append((time.perf_counter() - start) * 1000)
+        everything = series_list(scale)
+        for fmt in ("torch", "tf2"):
+            mine_series = [x for x in everything if x[2] == fmt]
+            if not mine_series:
+                continue
+            cold = spread(mine_series, samples, offset=2)
+            pairs = [
+                (query(PLUGIN + "/diagnostics", run=r, tag=t), query(TB_HISTOGRAMS, run=r, tag=t))
+                for r, t, _ in cold
+            ]
+            for key, rounds in ((f"a_{fmt}", 1), (f"b_{fmt}", 2)):
+                a_ms, b_ms = [], []
+                for i, (a, b) in enumerate(pairs * rounds):
+                    if i % 2 == 0:
+                        a_ms.append(timed(mine, a))
+                        b_ms.append(timed(theirs, b))
+                    else:
+                        b_ms.append(timed(theirs, b))
+                        a_ms.append(timed(mine, a))
+                out[key] = (a_ms, b_ms)
+            out[f"read_{fmt}"] = [read_all(r, t) for r, t, _ in cold]
+        return out
+    finally:
+        stdin = getattr(ingester, "_stdin_handle", None)
+        if stdin is not None:
+            stdin.close()  # the data server exits when its stdin closes
+
+
 def cli_time(logdir: str) -> float:
     """Seconds for ``tb-histdiag LOGDIR --format json`` (output to a file)."""
     out = os.path.join(CACHE, "cli.json")
@@ -369,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
                 tb.stop()
             res["loaders"][loader] = lres
             print(json.dumps(summary_rows(name, loader, res, lres), indent=0), flush=True)
+        if "auto" in loaders:
+            print(f"== {name} / in process (no HTTP), Rust data server", flush=True)
+            res["in_process"] = in_process(logdir, scale, args.samples, ttl_env)
         if not args.skip_cli:
             print(f"== {name} / tb-histdiag CLI", flush=True)
             res["cli_s"] = cli_time(logdir)
@@ -481,6 +584,51 @@ def summary_rows(name: str, loader: str, res: dict, lres: dict) -> list[list[str
     return rows
 
 
+def in_process_rows(ip: dict) -> list[list[str]]:
+    """Rows of the in-process table."""
+    rows = []
+    for fmt, label in (("torch", "PyTorch (legacy, ~600 buckets)"), ("tf2", "TF2 (30 buckets)")):
+        if f"a_{fmt}" not in ip:
+            continue
+        for key, what, target in (("a", "cold", "≤ 0.1×"), ("b", "cached", "≤ 0.01×")):
+            a, b = ip[f"{key}_{fmt}"]
+            rows.append(
+                [
+                    f"({key}) {what}, one series, {label}",
+                    fmt_ms(a),
+                    fmt_ms(b),
+                    f"{median(a) / median(b):.3f}×",
+                    target,
+                ]
+            )
+        read = ip[f"read_{fmt}"]
+        tb_cold = median(ip[f"a_{fmt}"][1])
+        rows.append(
+            [
+                f"of (a): `read_tensors` of every step alone, {label}",
+                fmt_ms(read),
+                fmt_ms(ip[f"a_{fmt}"][1]),
+                f"{median(read) / tb_cold:.3f}×",
+                "-",
+            ]
+        )
+    if "list_plain" in ip:
+        for key, what in (
+            ("list", "`list_tensors` of all series"),
+            ("read51", "`read_tensors` of 51 steps of a TF2 series"),
+        ):
+            rows.append(
+                [
+                    f"{what}: nudged (tb_histdiag) vs plain provider",
+                    fmt_ms(ip[f"{key}_nudged"]),
+                    fmt_ms(ip[f"{key}_plain"]),
+                    f"{median(ip[f'{key}_nudged']) / median(ip[f'{key}_plain']):.3f}×",
+                    "-",
+                ]
+            )
+    return rows
+
+
 NOTES = [
     "## How the numbers come about",
     "",
@@ -554,6 +702,19 @@ def render(results: dict) -> str:
                 "| --- | --- | --- | --- | --- |",
             ]
             for row in summary_rows(name, loader, res, lres):
+                lines.append("| " + " | ".join(row) + " |")
+            lines.append("")
+        if "in_process" in res:
+            lines += [
+                "### In process, no HTTP (Rust data server)",
+                "",
+                "Both route handlers called through werkzeug's test client in one process: the",
+                "plugin's own cost without the socket round trip both sides pay.",
+                "",
+                "| measurement | tb_histdiag | TensorBoard | ratio | target |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for row in in_process_rows(res["in_process"]):
                 lines.append("| " + " | ".join(row) + " |")
             lines.append("")
     if "browser" in results:

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from tb_histdiag.transport import without_stalls
+
 logger = logging.getLogger(__name__)
 
 #: The plugin name TensorBoard stores histogram summaries under.
@@ -344,6 +346,7 @@ class HistogramReader:
         listing_ttl: float | None = None,
     ):
         ttl = _listing_ttl_from_environment() if listing_ttl is None else listing_ttl
+        provider = without_stalls(provider)
         self._raw_provider = provider
         if ttl > 0 and provider is not None:
             provider = CachedListings(provider, ttl)
