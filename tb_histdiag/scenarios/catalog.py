@@ -552,6 +552,29 @@ FROZEN_CONV = Scenario(
     ),
 )
 
+DEAD_CONV = Scenario(
+    name="dead_conv",
+    description=(
+        "The ReLU CNN trained by Adam at a far too high learning rate (0.05): within a few "
+        "steps every channel of the second conv layer and every unit of the dense layer "
+        "output 0 for every input, no gradient flows and the loss stays at ln 3."
+    ),
+    config=HEALTHY_CNN.config.replace(lr=0.05),
+    expected=(
+        Expect("dead", ("activation",), (1, 2)),
+        Expect("dead", ("activation",), (3,), present=False),
+        # Behind dead units every weight gradient is exactly 0, the output layer's too (its
+        # inputs are all 0).
+        Expect("vanishing", ("weight_grad",), (0, 1, 2, 3)),
+    ),
+    facts=(
+        "loss 1.104 -> 1.099, accuracy ~0.33 (chance). Exact-zero share of the activations "
+        "over the last 3 logged steps: conv1 0.69 (not labelled), conv2 1.00, dense 1.00; "
+        "every weight gradient is exactly 0 at the end, while Adam's momentum keeps drifting "
+        "the weights (std 0.09 -> 0.15 in conv2)."
+    ),
+)
+
 #: All scenarios by name, in a stable order (the required three first).
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -570,6 +593,7 @@ SCENARIOS: dict[str, Scenario] = {
         SATURATED_SIGMOID,
         BIAS_ONLY,
         FROZEN_CONV,
+        DEAD_CONV,
         HEALTHY_TANH_SGD,
         GLOROT_ZERO_BIAS,
         TINY_LR,
