@@ -39,6 +39,7 @@ def diagnose_series(
     ):  # extreme but finite data may overflow; results stay finite-checked
         verdicts = rules.apply_rules(s, role.role, thresholds)
         mean_abs = rules.recent_mean_abs(s, thresholds)
+        value_range = rules.recent_range(s, thresholds)
         movement = rules.relative_change(s)
         path = rules.movement_path(s)
         vi = s.valid_index
@@ -68,7 +69,10 @@ def diagnose_series(
         path_steps=tuple(int(x) for x in series.steps),
         last_quantiles=last_quantiles,
         last_std=last_std,
-        facts={} if mean_abs is None else {"mean_abs": mean_abs},
+        facts={
+            **({} if mean_abs is None else {"mean_abs": mean_abs}),
+            **({} if value_range is None else dict(zip(("recent_min", "recent_max"), value_range))),
+        },
     )
 
 
@@ -81,6 +85,13 @@ def assemble_run(
     """Group a run's tag diagnoses into layers (depth order), add the cross-tag, layer and run
     verdicts, and set the severity of causes from the run's loss outcome."""
     ordered = sorted(tags, key=lambda d: (d.depth, d.tag))
+    unsaturable = rules.unsaturable_preactivations(ordered)
+    ordered = [
+        dataclasses.replace(d, verdicts=tuple(v for v in d.verdicts if v.id != "saturated"))
+        if d.tag in unsaturable
+        else d
+        for d in ordered
+    ]
     extra = rules.vanishing_relative(ordered, thresholds)
     ordered = [
         dataclasses.replace(

@@ -9,6 +9,7 @@ diagnoses of a layer or a run. Thresholds live in one dataclass so a config can 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -670,6 +671,41 @@ def recent_mean_abs(stats: SeriesStats, t: Thresholds) -> float | None:
     """Largest mean |x| over the last logged steps (None without valid steps)."""
     recent = _recent(stats, t)
     return float(np.max(stats.mean_abs[recent])) if recent.size else None
+
+
+def recent_range(stats: SeriesStats, t: Thresholds) -> tuple[float, float] | None:
+    """Smallest and largest value over the last logged steps (None without valid steps)."""
+    recent = _recent(stats, t)
+    if recent.size == 0:
+        return None
+    return float(np.min(stats.minimum[recent])), float(np.max(stats.maximum[recent]))
+
+
+#: Names that say what follows a pre-activation cannot saturate the way tanh and sigmoid do:
+#: unbounded activations, and logits (a confident classifier's logits are far out by design).
+_UNSATURABLE_NAME = re.compile(r"relu|gelu|(?<![a-z])elu|silu|swish|softplus|mish|logit", re.I)
+
+
+def unsaturable_preactivations(tags: Sequence[TagDiagnosis]) -> set[str]:
+    """Pre-activation tags whose ``saturated`` verdict does not apply: their layer logs an
+    activation that is not bounded to [-1, 1] (e.g. a ReLU's), or their name says the
+    activation is unbounded (``conv1_before_relu``) or that they are logits. Without either
+    sign the pre-activation rule stands on its own (tanh and sigmoid are the usual case)."""
+    unbounded_layers = {
+        d.layer
+        for d in tags
+        if d.role == "activation"
+        and (
+            d.facts.get("recent_min", 0.0) < -1.0 - 1e-6
+            or d.facts.get("recent_max", 0.0) > 1.0 + 1e-6
+        )
+    }
+    return {
+        d.tag
+        for d in tags
+        if d.role == "preactivation"
+        and (d.layer in unbounded_layers or _UNSATURABLE_NAME.search(d.tag))
+    }
 
 
 def vanishing_relative(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str, Verdict]:
