@@ -45,17 +45,30 @@ def corpus() -> str:
     return CORPUS
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from tensorboard import context
 
     from tb_histdiag.diagnosis import Diagnoser
     from tb_histdiag.scenarios.evaluate import score, table
     from tb_histdiag.series import HistogramReader, logdir_provider
 
-    logdir = corpus()
-    result = Diagnoser(HistogramReader(logdir_provider(logdir))).diagnose(
-        context.RequestContext(), ""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--max-steps",
+        type=int,
+        default=0,
+        metavar="N",
+        help="read only N of each tag's logged steps, sampled by TensorBoard's provider as it "
+        "does for its own views (default 0: all): how robust the verdicts are to sampling",
     )
+    args = parser.parse_args(argv)
+    logdir = corpus()
+    reader = HistogramReader(logdir_provider(logdir))
+    if args.max_steps > 0:
+        reader.max_steps = args.max_steps
+    result = Diagnoser(reader).diagnose(context.RequestContext(), "")
     runs = {run.run: run for run in result.runs}
     findings = score(runs)
     rows = table(findings)
