@@ -284,15 +284,11 @@ def test_cnn_learns_the_motifs() -> None:
     assert np.mean(losses[-3:]) < 0.7
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
-def test_backprop_matches_finite_differences(activation: str) -> None:
-    config = TrainConfig(hidden=(5, 4), activation=activation, input_dim=3, n_samples=30)
-    rng = np.random.default_rng(1)
-    x, y = make_spirals(config.n_samples, config.input_dim, config.classes, rng)
-    weights, biases = init_params(config, rng)
+def _assert_gradients_match(weights, biases, x, y, activation: str) -> None:
+    """Every backprop gradient equals central finite differences of the loss."""
     result = forward_backward(weights, biases, x, y, activation)
     eps = 1e-6
-    for layer in range(config.n_layers):
+    for layer in range(len(weights)):
         for params, grads in ((weights, result.weight_grads), (biases, result.bias_grads)):
             p = params[layer]
             numeric = np.empty_like(p)
@@ -304,7 +300,17 @@ def test_backprop_matches_finite_differences(activation: str) -> None:
                 down = forward_backward(weights, biases, x, y, activation).loss
                 p.flat[i] = saved
                 numeric.flat[i] = (up - down) / (2 * eps)
+            assert grads[layer].shape == p.shape
             np.testing.assert_allclose(grads[layer], numeric, rtol=1e-4, atol=1e-8)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_backprop_matches_finite_differences(activation: str) -> None:
+    config = TrainConfig(hidden=(5, 4), activation=activation, input_dim=3, n_samples=30)
+    rng = np.random.default_rng(1)
+    x, y = make_spirals(config.n_samples, config.input_dim, config.classes, rng)
+    weights, biases = init_params(config, rng)
+    _assert_gradients_match(weights, biases, x, y, activation)
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
@@ -326,22 +332,7 @@ def test_cnn_backprop_matches_finite_differences(activation: str) -> None:
     weights, biases = init_params(config, rng)
     assert [w.shape for w in weights] == [(3, 1, 3), (3, 3, 2), (8, 4), (4, 3)]
     biases = [rng.normal(0.0, 0.3, b.shape) for b in biases]  # non-zero biases, too
-    result = forward_backward(weights, biases, x, y, activation)
-    eps = 1e-6
-    for layer in range(config.n_layers):
-        for params, grads in ((weights, result.weight_grads), (biases, result.bias_grads)):
-            p = params[layer]
-            numeric = np.empty_like(p)
-            for i in range(p.size):
-                saved = p.flat[i]
-                p.flat[i] = saved + eps
-                up = forward_backward(weights, biases, x, y, activation).loss
-                p.flat[i] = saved - eps
-                down = forward_backward(weights, biases, x, y, activation).loss
-                p.flat[i] = saved
-                numeric.flat[i] = (up - down) / (2 * eps)
-            assert grads[layer].shape == p.shape
-            np.testing.assert_allclose(grads[layer], numeric, rtol=1e-4, atol=1e-8)
+    _assert_gradients_match(weights, biases, x, y, activation)
 
 
 def test_training_is_deterministic() -> None:
