@@ -114,9 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument(
         "--load-fast",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="read through TensorBoard's Rust data server (pip install tensorboard-data-server): "
-        "loads large logdirs several times faster, and reads gs:// logdirs",
+        "several times faster on large logdirs, and reads gs://; --no-load-fast: TensorBoard's "
+        "Python loader (reads only the runs --run selects). Default: the data server for local "
+        "logdirs whose selected runs hold 64 MB of event files or more, else the Python loader",
     )
     load.add_argument(
         "--thresholds",
@@ -339,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             min_severity=None if args.compare else args.min_severity,
             config=config,
             samples=args.samples,
-            load_fast=args.load_fast,
+            load_fast="auto" if args.load_fast is None else args.load_fast,
             charts=args.format == "html" and not args.compare,
             progress=progress,
         )

@@ -232,6 +232,69 @@ def test_load_fast_reads_the_same_verdicts(writers, writers_logdir):
     assert sorted(fast.charts) == sorted(writers.charts)
 
 
+def verdict_ids(diagnosis: api.LogdirDiagnosis) -> dict[tuple[str, str], list[str]]:
+    return {(r.run, t.tag): [v.id for v in t.verdicts] for r in diagnosis for t in r}
+
+
+def _spy_loaders(monkeypatch) -> list[str]:
+    """Record which loader each diagnosis used (the real ones run)."""
+    used: list[str] = []
+    rust, python = api._rust_provider, api._python_provider
+
+    def rust_spy(*args, **kwargs):
+        used.append("rust")
+        return rust(*args, **kwargs)
+
+    def python_spy(*args, **kwargs):
+        used.append("python")
+        return python(*args, **kwargs)
+
+    monkeypatch.setattr(api, "_rust_provider", rust_spy)
+    monkeypatch.setattr(api, "_python_provider", python_spy)
+    return used
+
+
+def test_auto_loader_picks_the_data_server_for_large_logdirs_only(
+    writers, writers_logdir, monkeypatch
+):
+    pytest.importorskip("tensorboard_data_server")
+    used = _spy_loaders(monkeypatch)
+    small = tb_histdiag.diagnose(writers_logdir)  # a few kB of event files
+    assert used == ["python"]
+    monkeypatch.setattr(api, "AUTO_LOAD_FAST_BYTES", 1)
+    large = tb_histdiag.diagnose(writers_logdir)
+    assert used == ["python", "rust"]
+    # The same verdicts (the two loaders differ in float32 rounding of the edges only).
+    assert verdict_ids(large) == verdict_ids(small) == verdict_ids(writers)
+    # Explicit choices win over the size.
+    tb_histdiag.diagnose(writers_logdir, load_fast=False)
+    assert used[-1] == "python"
+    with pytest.raises(tb_histdiag.InputError, match="load_fast"):
+        tb_histdiag.diagnose(writers_logdir, load_fast="yes")
+
+
+def test_auto_loader_falls_back_to_python_without_a_data_server(
+    writers, writers_logdir, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TENSORBOARD_DATA_SERVER_BINARY", str(tmp_path / "none"))
+    monkeypatch.setattr(api, "AUTO_LOAD_FAST_BYTES", 1)
+    used = _spy_loaders(monkeypatch)
+    assert verdict_ids(tb_histdiag.diagnose(writers_logdir)) == verdict_ids(writers)
+    assert used == ["python"]
+
+
+def test_auto_loader_counts_only_the_selected_runs(writers_logdir):
+    def size(run: str) -> int:
+        folder = os.path.join(writers_logdir, run)
+        return sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+
+    everything = sum(size(run) for run in WRITER_RUNS)
+    assert api._selected_event_bytes(writers_logdir, None, 2**40) == everything
+    only_tf2 = api._selected_event_bytes(writers_logdir, lambda run: run == "tf2", 2**40)
+    assert only_tf2 == size("tf2") < everything
+    assert api._selected_event_bytes(writers_logdir, None, 1) <= max(map(size, WRITER_RUNS))
+
+
 # Reports from the result objects.
 
 
