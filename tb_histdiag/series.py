@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from tb_histdiag.memory import release_free_memory
 from tb_histdiag.transport import without_stalls
 
 logger = logging.getLogger(__name__)
@@ -456,7 +457,10 @@ class HistogramReader:
                 done = pending.result()
                 pending = pool.submit(self._read_chunk, ctx, experiment_id, run, following)
                 yield done
-            yield pending.result()
+            last = pending.result()
+        # The provider's full-size arrays of this run are freed by now: give the pages back.
+        release_free_memory()
+        yield last
 
     def _read_chunk(
         self, ctx: object, experiment_id: str, run: str, chunk: list[str]

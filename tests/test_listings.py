@@ -225,3 +225,19 @@ def test_a_failing_chunk_read_fails_the_diagnosis_and_caches_nothing_wrong(
     result = diagnoser.diagnose_run(ctx, "", run, infos)
     assert sorted(t.tag for t in result.tags) == sorted(TAGS)
     assert diagnoser.computed == len(TAGS)
+
+
+def test_a_run_read_in_chunks_gives_the_freed_memory_back_once(writers_logdir, monkeypatch):
+    from tb_histdiag.memory import release_free_memory
+
+    assert isinstance(release_free_memory(), bool)  # False only where there is no glibc
+    trims: list[int] = []
+    monkeypatch.setattr(series_lib, "release_free_memory", lambda: trims.append(1) or True)
+    monkeypatch.setattr(series_lib, "READ_CHUNK_TAGS", 2)
+    reader = HistogramReader(python_provider(writers_logdir))
+    ctx = context.RequestContext()
+    run = sorted(reader.index(ctx, ""))[0]
+    assert len(reader.read(ctx, "", run, TAGS)) == len(TAGS)
+    assert trims == [1]
+    reader.read(ctx, "", run, TAGS[:1])  # one small read: nothing to give back
+    assert trims == [1]

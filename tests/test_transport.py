@@ -12,7 +12,13 @@ from tensorboard import context
 from tensorboard.data import provider as tb_provider
 
 from tb_histdiag.series import HistogramReader
-from tb_histdiag.transport import NudgedProvider, Nudger, is_grpc_provider, without_stalls
+from tb_histdiag.transport import (
+    NudgedProvider,
+    Nudger,
+    _may_stall,
+    is_grpc_provider,
+    without_stalls,
+)
 from tests.conftest import WRITER_RUNS, python_provider
 
 
@@ -89,3 +95,13 @@ def test_nudges_are_sent_while_a_call_is_in_flight_and_never_when_idle(
         pass
     time.sleep(0.05)
     assert counting.list_runs_calls == idle
+
+
+def test_only_calls_of_the_stalling_size_are_nudged():
+    one = tb_provider.RunTagFilter(runs=["run"], tags=["fc1.weight"])
+    chunk = tb_provider.RunTagFilter(runs=["run"], tags=["a", "b", "c"])
+    assert _may_stall("list_tensors", {})
+    assert _may_stall("read_scalars", {"run_tag_filter": chunk})
+    assert _may_stall("read_tensors", {"run_tag_filter": one})
+    assert not _may_stall("read_tensors", {"run_tag_filter": chunk})
+    assert not _may_stall("read_tensors", {})  # everything at once: megabytes
