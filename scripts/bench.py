@@ -490,6 +490,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def pair_row(what: str, pair: tuple[list[float], list[float]], target: str) -> list[str]:
+    """A table row for interleaved plugin (A) and TensorBoard (B) timings."""
+    a, b = pair
+    ratio = f"{median(a) / median(b):.3f}×" if median(b) else "-"
+    return [what, fmt_ms(a), fmt_ms(b), ratio, target]
+
+
 def summary_rows(name: str, loader: str, res: dict, lres: dict) -> list[list[str]]:
     """Table rows (what, plugin, TensorBoard, ratio, target) for one scale and loader."""
     rows = []
@@ -500,30 +507,9 @@ def summary_rows(name: str, loader: str, res: dict, lres: dict) -> list[list[str
     for fmt, label in (("torch", "PyTorch (legacy, ~600 buckets)"), ("tf2", "TF2 (30 buckets)")):
         if f"a_{fmt}" not in lres:
             continue
-        a, b = lres[f"a_{fmt}"]
-        rows.append(
-            [
-                f"(a) cold, one series, {label}",
-                fmt_ms(a),
-                fmt_ms(b),
-                ratio(median(a), median(b)),
-                "≤ 0.1×",
-            ]
-        )
-        a, b = lres[f"b_{fmt}"]
-        rows.append(
-            [
-                f"(b) cached, one series, {label}",
-                fmt_ms(a),
-                fmt_ms(b),
-                ratio(median(a), median(b)),
-                "≤ 0.01×",
-            ]
-        )
-        a, b = lres[f"d_{fmt}"]
-        rows.append(
-            [f"(d) `/series`, {label}", fmt_ms(a), fmt_ms(b), ratio(median(a), median(b)), "-"]
-        )
+        rows.append(pair_row(f"(a) cold, one series, {label}", lres[f"a_{fmt}"], "≤ 0.1×"))
+        rows.append(pair_row(f"(b) cached, one series, {label}", lres[f"b_{fmt}"], "≤ 0.01×"))
+        rows.append(pair_row(f"(d) `/series`, {label}", lres[f"d_{fmt}"], "-"))
     floor = median(lres["floor_ms"])
     rows.append(["HTTP floor: `/data/environment` (new connection)", f"{floor:.1f}", "", "", ""])
     w = lres["whole"]
@@ -583,15 +569,8 @@ def in_process_rows(ip: dict) -> list[list[str]]:
         if f"a_{fmt}" not in ip:
             continue
         for key, what, target in (("a", "cold", "≤ 0.1×"), ("b", "cached", "≤ 0.01×")):
-            a, b = ip[f"{key}_{fmt}"]
             rows.append(
-                [
-                    f"({key}) {what}, one series, {label}",
-                    fmt_ms(a),
-                    fmt_ms(b),
-                    f"{median(a) / median(b):.3f}×",
-                    target,
-                ]
+                pair_row(f"({key}) {what}, one series, {label}", ip[f"{key}_{fmt}"], target)
             )
         read = ip[f"read_{fmt}"]
         tb_cold = median(ip[f"a_{fmt}"][1])
