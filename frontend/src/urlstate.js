@@ -32,15 +32,18 @@ export const KEYS = Object.freeze({
  */
 
 /**
- * decodeURIComponent that keeps malformed input as it is instead of throwing.
+ * decodeURIComponent that keeps malformed input as it is instead of throwing. A "+" is a
+ * space, as in form encoding (Python's urlencode writes links that way); our own links encode
+ * a literal "+" as %2B, so nothing is lost.
  * @param {string} text
  * @returns {string}
  */
 function safeDecode(text) {
+  const spaced = text.replace(/\+/g, " ");
   try {
-    return decodeURIComponent(text);
+    return decodeURIComponent(spaced);
   } catch {
-    return text;
+    return spaced;
   }
 }
 

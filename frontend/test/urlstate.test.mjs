@@ -25,6 +25,14 @@ test("parseHash: tab first, then decoded pairs in order", () => {
   assert.deepEqual(parseHash("scalars"), { tab: "scalars", params: [] });
 });
 
+test("parseHash: '+' is a space (form-encoded links), '%2B' a plus", () => {
+  const list = '["run a", "b+c"]';
+  const formEncoded = `#tb_histdiag&p.tb_histdiag.runs=${encodeURIComponent(list).replace(/%20/g, "+")}`;
+  assert.deepEqual(parseStringList(parseHash(formEncoded).params[0][1]), ["run a", "b+c"]);
+  const ours = serializeHash({ tab: "tb_histdiag", params: [["p.tb_histdiag.runs", list]] });
+  assert.deepEqual(parseHash(ours).params, [["p.tb_histdiag.runs", list]]);
+});
+
 test("parseHash: values may contain '=' and malformed escapes do not throw", () => {
   assert.deepEqual(parseHash("#t&k=a%3Db=c").params, [["k", "a=b=c"]]);
   assert.deepEqual(parseHash("#t&k=%E0%A4%A&&x=").params, [
