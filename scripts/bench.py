@@ -34,6 +34,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -84,16 +85,20 @@ def ok_get(tb: TensorBoard, path: str) -> float:
     return seconds
 
 
-def interleaved(tb: TensorBoard, pairs: list[tuple[str, str]]) -> tuple[list[float], list[float]]:
-    """Time each (A, B) pair, alternating which goes first; return ms lists for A and B."""
+def interleaved(
+    time_a: Callable[[str], float],
+    time_b: Callable[[str], float],
+    pairs: list[tuple[str, str]],
+) -> tuple[list[float], list[float]]:
+    """Time each (A, B) pair in ms, alternating which goes first; return the lists for A and B."""
     a_ms, b_ms = [], []
     for i, (a, b) in enumerate(pairs):
         if i % 2 == 0:
-            a_ms.append(ok_get(tb, a) * 1000)
-            b_ms.append(ok_get(tb, b) * 1000)
+            a_ms.append(time_a(a))
+            b_ms.append(time_b(b))
         else:
-            b_ms.append(ok_get(tb, b) * 1000)
-            a_ms.append(ok_get(tb, a) * 1000)
+            b_ms.append(time_b(b))
+            a_ms.append(time_a(a))
     return a_ms, b_ms
 
 
@@ -101,6 +106,10 @@ def per_series(tb: TensorBoard, scale: dict, samples: int) -> dict:
     """(a), (b), (d) on one freshly loaded TensorBoard; every cold sample is a new series."""
     everything = series_list(scale)
     out: dict = {"floor_ms": [ok_get(tb, "/data/environment") * 1000 for _ in range(20)]}
+
+    def get_ms(path: str) -> float:
+        return ok_get(tb, path) * 1000
+
     for fmt in ("torch", "tf2"):
         mine = [s for s in everything if s[2] == fmt]
         if not mine:
@@ -108,12 +117,12 @@ def per_series(tb: TensorBoard, scale: dict, samples: int) -> dict:
         cold = spread(mine, samples)
         diag = [query(PLUGIN + "/diagnostics", run=r, tag=t) for r, t, _ in cold]
         tbh = [query(TB_HISTOGRAMS, run=r, tag=t) for r, t, _ in cold]
-        out[f"a_{fmt}"] = interleaved(tb, list(zip(diag, tbh)))
-        out[f"b_{fmt}"] = interleaved(tb, list(zip(diag + diag, tbh + tbh)))
+        out[f"a_{fmt}"] = interleaved(get_ms, get_ms, list(zip(diag, tbh)))
+        out[f"b_{fmt}"] = interleaved(get_ms, get_ms, list(zip(diag + diag, tbh + tbh)))
         others = spread(mine, samples, offset=1)
         ser = [query(PLUGIN + "/series", run=r, tag=t) for r, t, _ in others]
         tbo = [query(TB_HISTOGRAMS, run=r, tag=t) for r, t, _ in others]
-        out[f"d_{fmt}"] = interleaved(tb, list(zip(ser, tbo)))
+        out[f"d_{fmt}"] = interleaved(get_ms, get_ms, list(zip(ser, tbo)))
     return out
 
 
@@ -219,15 +228,9 @@ def in_process(logdir: str, scale: dict, samples: int, ttl_env: dict) -> dict:
                 for r, t, _ in cold
             ]
             for key, rounds in ((f"a_{fmt}", 1), (f"b_{fmt}", 2)):
-                a_ms, b_ms = [], []
-                for i, (a, b) in enumerate(pairs * rounds):
-                    if i % 2 == 0:
-                        a_ms.append(timed(mine, a))
-                        b_ms.append(timed(theirs, b))
-                    else:
-                        b_ms.append(timed(theirs, b))
-                        a_ms.append(timed(mine, a))
-                out[key] = (a_ms, b_ms)
+                out[key] = interleaved(
+                    lambda path: timed(mine, path), lambda path: timed(theirs, path), pairs * rounds
+                )
             out[f"read_{fmt}"] = [read_ms(provider, r, t, 10_000) for r, t, _ in cold]
         return out
     finally:
