@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tb_histdiag.memory import release_free_memory
+from tb_histdiag.tensor_tables import Tables, read_tables, tables_from_arrays
 from tb_histdiag.transport import without_stalls
 
 logger = logging.getLogger(__name__)
@@ -92,17 +93,6 @@ def normalise_buckets(raw: object) -> tuple[NDArray[np.float64], bool]:
     return a, nonfinite
 
 
-def _as_table(raw: object) -> NDArray[np.float64]:
-    """One step's buckets as a float64 ``[k, 3]`` array (whole rows only), without copying
-    when the provider already hands out float64."""
-    a = np.asarray(raw, dtype=np.float64)
-    if a.ndim == 2 and a.shape[1] == 3:
-        return a
-    if a.size % 3:
-        a = a.ravel()[: a.size - a.size % 3]
-    return a.reshape(-1, 3)
-
-
 def series_from_data(
     run: str,
     tag: str,
@@ -110,33 +100,40 @@ def series_from_data(
     wall_times: Sequence[float],
     tables: Sequence[object],
 ) -> Series:
-    """Build a :class:`Series` from per-step bucket tables (each ``[k, 3]``-shaped).
+    """Build a :class:`Series` from per-step bucket tables (each ``[k, 3]``-shaped); see
+    :func:`series_from_tables`."""
+    return series_from_tables(run, tag, tables_from_arrays(steps, wall_times, tables))
 
-    Steps are sorted; when a step occurs more than once (the Python loader keeps re-logged and
-    colliding steps) the last one written wins, as it does in TensorBoard's Rust loader. Each step
-    is normalised as :func:`normalise_buckets` does, and empty buckets *inside* the support are
-    dropped too: they carry no mass, and PyTorch's fixed bins leave most of its ~600 buckets
-    empty, so every statistic downstream works on arrays 3-4x narrower. Buckets with a negative
-    or NaN count are kept (the statistics must see them).
 
-    All steps are normalised at once on the concatenated tables (a per-step loop cost more
-    than the statistics themselves).
+def _last_of_each_step(tables: Tables) -> Tables:
+    """``tables`` with each step once, in step order; where a step occurs more than once the
+    last one written wins (the Python loader keeps re-logged and colliding steps, TensorBoard's
+    Rust loader keeps the last)."""
+    steps = tables.steps
+    if steps.size < 2 or bool((steps[1:] > steps[:-1]).all()):
+        return tables
+    _, first_in_reversed = np.unique(steps[::-1], return_index=True)
+    keep = (steps.size - 1 - first_in_reversed).astype(np.int64)
+    lengths = tables.lengths[keep]
+    starts = np.cumsum(tables.lengths) - tables.lengths
+    new_starts = np.cumsum(lengths) - lengths
+    rows = np.repeat(starts[keep] - new_starts, lengths) + np.arange(int(lengths.sum()))
+    return Tables(steps[keep], tables.wall_times[keep], tables.flat[rows], lengths, tables.packed)
+
+
+def series_from_tables(run: str, tag: str, tables: Tables) -> Series:
+    """Build a :class:`Series` from one series' packed bucket tables.
+
+    Steps are sorted and each kept once (:func:`_last_of_each_step`). Each step is normalised as
+    :func:`normalise_buckets` does, and empty buckets *inside* the support are dropped too: they
+    carry no mass, and PyTorch's fixed bins leave most of its ~600 buckets empty, so every
+    statistic downstream works on arrays 3-4x narrower. Buckets with a negative or NaN count are
+    kept (the statistics must see them). All steps are normalised at once on the packed rows (a
+    per-step loop cost more than the statistics themselves).
     """
-    step_arr = np.asarray(steps, dtype=np.int64).reshape(-1)
-    wall_arr = np.asarray(wall_times, dtype=np.float64).reshape(-1)
-    if step_arr.size:
-        # Keep the last occurrence of each step, in step order.
-        rev_steps = step_arr[::-1]
-        _, first_in_rev = np.unique(rev_steps, return_index=True)
-        keep = (step_arr.size - 1 - first_in_rev).astype(np.int64)
-    else:
-        keep = np.zeros(0, dtype=np.int64)
-    arrays = [_as_table(tables[i]) for i in keep]
-    step_arr, wall_arr = step_arr[keep], wall_arr[keep]
-
-    count = len(arrays)
-    lengths = np.fromiter((a.shape[0] for a in arrays), dtype=np.int64, count=count)
-    flat = np.concatenate(arrays) if count else np.zeros((0, 3))
+    tables = _last_of_each_step(tables)
+    step_arr, wall_arr, flat, lengths = tables.steps, tables.wall_times, tables.flat, tables.lengths
+    count = int(lengths.shape[0])
     ends = np.cumsum(lengths)
     starts = ends - lengths
     nonfinite = np.zeros(count, dtype=bool)
@@ -347,7 +344,9 @@ class HistogramReader:
         listing_ttl: float | None = None,
     ):
         ttl = _listing_ttl_from_environment() if listing_ttl is None else listing_ttl
+        self._data_provider = provider  # TensorBoard's own, for reading tensors as tables
         provider = without_stalls(provider)
+        self._nudger = getattr(provider, "nudger", None)
         self._raw_provider = provider
         if ttl > 0 and provider is not None:
             provider = CachedListings(provider, ttl)
@@ -465,28 +464,21 @@ class HistogramReader:
     def _read_chunk(
         self, ctx: object, experiment_id: str, run: str, chunk: list[str]
     ) -> dict[str, Series]:
-        from tensorboard.data import provider as tb_provider
-
-        result: dict[str, Series] = {}
         with self._read_slots:
-            data = self._provider.read_tensors(
+            tables = read_tables(
+                self._data_provider,
                 ctx,
-                experiment_id=experiment_id,
-                plugin_name=HISTOGRAMS_PLUGIN,
-                downsample=self.max_steps,
-                run_tag_filter=tb_provider.RunTagFilter(runs=[run], tags=chunk),
+                experiment_id,
+                HISTOGRAMS_PLUGIN,
+                run,
+                chunk,
+                self.max_steps,
+                self._nudger,
             )
-            for tag, datums in data.get(run, {}).items():
-                if not datums:
-                    continue
-                result[tag] = series_from_data(
-                    run,
-                    tag,
-                    [d.step for d in datums],
-                    [d.wall_time for d in datums],
-                    [d.numpy for d in datums],
-                )
-            del data  # the provider's full-size arrays: free them before the next chunk
+            # Compact while holding the slot: the provider's full-size tables are freed below,
+            # before another read may start.
+            result = {tag: series_from_tables(run, tag, t) for tag, t in tables.items()}
+            del tables
         return result
 
 

@@ -105,7 +105,7 @@ class NudgedProvider:
 
     def __init__(self, provider: object):
         self._provider = provider
-        self._nudger = Nudger(provider)
+        self.nudger = Nudger(provider)
 
     def __getattr__(self, name: str) -> object:
         attr = getattr(self._provider, name)
@@ -115,7 +115,7 @@ class NudgedProvider:
         def call(*args: object, **kwargs: object) -> object:
             if not _may_stall(name, kwargs):
                 return attr(*args, **kwargs)
-            with self._nudger:
+            with self.nudger:
                 return attr(*args, **kwargs)
 
         return call
