@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tb_histdiag.memory import release_free_memory
-from tb_histdiag.tensor_tables import Tables, read_tables, tables_from_arrays
+from tb_histdiag.tensor_tables import Tables, iter_tables, tables_from_arrays
 from tb_histdiag.transport import without_stalls
 
 logger = logging.getLogger(__name__)
@@ -465,21 +465,21 @@ class HistogramReader:
         self, ctx: object, experiment_id: str, run: str, chunk: list[str]
     ) -> dict[str, Series]:
         with self._read_slots:
-            tables = read_tables(
-                self._data_provider,
-                ctx,
-                experiment_id,
-                HISTOGRAMS_PLUGIN,
-                run,
-                chunk,
-                self.max_steps,
-                self._nudger,
-            )
-            # Compact while holding the slot: the provider's full-size tables are freed below,
-            # before another read may start.
-            result = {tag: series_from_tables(run, tag, t) for tag, t in tables.items()}
-            del tables
-        return result
+            # Each series is compacted as soon as it is read, so besides the provider's answer
+            # only one series is held at full size; all of it is freed before the slot is.
+            return {
+                tag: series_from_tables(run, tag, tables)
+                for tag, tables in iter_tables(
+                    self._data_provider,
+                    ctx,
+                    experiment_id,
+                    HISTOGRAMS_PLUGIN,
+                    run,
+                    chunk,
+                    self.max_steps,
+                    self._nudger,
+                )
+            }
 
 
 #: The plugin name TensorBoard stores scalar summaries under.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,18 +79,36 @@ def read_tables(
     downsample: int,
     nudger: contextlib.AbstractContextManager | None = None,
 ) -> dict[str, Tables]:
-    """``{tag: Tables}`` for the given tags of one run (tags without data are absent).
+    """``{tag: Tables}`` for the given tags of one run (see :func:`iter_tables`)."""
+    return dict(
+        iter_tables(provider, ctx, experiment_id, plugin_name, run, tags, downsample, nudger)
+    )
+
+
+def iter_tables(
+    provider: object,
+    ctx: object,
+    experiment_id: str,
+    plugin_name: str,
+    run: str,
+    tags: Sequence[str],
+    downsample: int,
+    nudger: contextlib.AbstractContextManager | None = None,
+) -> Iterator[tuple[str, Tables]]:
+    """``(tag, Tables)`` for the given tags of one run, read in one provider call; tags without
+    data are left out. Each series' tables are built only when the caller asks for the next one,
+    so a caller that compacts them as they come holds one full-size series at a time.
 
     ``provider`` is TensorBoard's data provider itself (not a wrapper). ``nudger`` is entered
     around a gRPC call for a single series (see :mod:`tb_histdiag.transport`)."""
     if is_grpc_provider(provider) and hasattr(provider, "_stub"):
         answer = _read_grpc(provider, experiment_id, plugin_name, run, tags, downsample, nudger)
         if answer is not None:
-            return {
-                tag: tables
-                for tag, data in answer.items()
-                if (tables := _tables_from_proto(data)) is not None
-            }
+            for tag, data in answer:
+                tables = _tables_from_proto(data)
+                if tables is not None:
+                    yield tag, tables
+            return
     from tensorboard.data import provider as tb_provider
 
     data = provider.read_tensors(
@@ -100,13 +118,16 @@ def read_tables(
         downsample=downsample,
         run_tag_filter=tb_provider.RunTagFilter(runs=[run], tags=list(tags)),
     )
-    return {
-        tag: tables_from_arrays(
-            [d.step for d in datums], [d.wall_time for d in datums], [d.numpy for d in datums]
-        )
-        for tag, datums in data.get(run, {}).items()
-        if datums
-    }
+    for tag, datums in data.get(run, {}).items():
+        if datums:
+            yield (
+                tag,
+                tables_from_arrays(
+                    [d.step for d in datums],
+                    [d.wall_time for d in datums],
+                    [d.numpy for d in datums],
+                ),
+            )
 
 
 def _read_grpc(
@@ -117,8 +138,8 @@ def _read_grpc(
     tags: Sequence[str],
     downsample: int,
     nudger: contextlib.AbstractContextManager | None,
-) -> dict[str, object] | None:
-    """The data server's answer as ``{tag: TensorData proto}``, or None to use the public call."""
+) -> list[tuple[str, object]] | None:
+    """The data server's answer as ``[(tag, TensorData proto)]``, or None to use the public call."""
     try:
         import grpc
         from tensorboard.data.proto import data_provider_pb2
@@ -136,12 +157,12 @@ def _read_grpc(
             response = provider._stub.ReadTensors(request)
     except grpc.RpcError:
         return None  # the public call raises TensorBoard's translation of the error
-    return {
-        tag_entry.tag_name: tag_entry.data
+    return [
+        (tag_entry.tag_name, tag_entry.data)
         for run_entry in response.runs
         if run_entry.run_name == run
         for tag_entry in run_entry.tags
-    }
+    ]
 
 
 def _tables_from_proto(data: object) -> Tables | None:
