@@ -1,7 +1,8 @@
 """In-process profile of one cold diagnosis: where the time goes between the provider and JSON.
 
 Starts TensorBoard's Rust data server over a bench logdir (no HTTP), then times each stage for
-distinct series: ``read_tensors``, ``series_from_data``, ``stats.compute``, the rules, and the
+distinct series: the packed read (``tensor_tables.read_tables``), ``series_from_tables``,
+``stats.compute``, the rules, and the
 whole ``Diagnoser.diagnose_run`` for one tag. ``python scripts/bench_profile.py [S|L] [--cprofile]``.
 """
 
@@ -51,7 +52,8 @@ def main() -> None:
     from tb_histdiag import rules, stats
     from tb_histdiag.diagnosis import Diagnoser, diagnose_series
     from tb_histdiag.roles import assign_roles
-    from tb_histdiag.series import HistogramReader, series_from_data
+    from tb_histdiag.series import HistogramReader, series_from_tables
+    from tb_histdiag.tensor_tables import read_tables
 
     name = sys.argv[1] if len(sys.argv) > 1 else "S"
     scale = bench_data.SCALES[name]
@@ -60,7 +62,6 @@ def main() -> None:
     ctx = context.RequestContext()
     reader = HistogramReader(provider, {"histograms": 0})
     index = reader.index(ctx, "")
-    from tensorboard.data import provider as tbp
 
     for fmt in ("torch", "tf2"):
         runs = [r for r in index if r.endswith(fmt)]
@@ -73,21 +74,9 @@ def main() -> None:
             t0 = time.perf_counter()
             reader.index(ctx, "")
             t1 = time.perf_counter()
-            data = provider.read_tensors(
-                ctx,
-                experiment_id="",
-                plugin_name="histograms",
-                downsample=10000,
-                run_tag_filter=tbp.RunTagFilter(runs=[run], tags=[tag]),
-            )[run][tag]
+            tables = read_tables(provider, ctx, "", "histograms", run, [tag], 10_000)[tag]
             t2 = time.perf_counter()
-            series = series_from_data(
-                run,
-                tag,
-                [d.step for d in data],
-                [d.wall_time for d in data],
-                [d.numpy for d in data],
-            )
+            series = series_from_tables(run, tag, tables)
             t3 = time.perf_counter()
             s = stats.compute(
                 series.steps, series.left, series.right, series.counts, series.nonfinite
