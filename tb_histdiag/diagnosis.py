@@ -19,6 +19,7 @@ from tb_histdiag import rules, stats
 from tb_histdiag.model import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
 from tb_histdiag.roles import TagRole, assign_roles
 from tb_histdiag.series import HistogramReader, Series, SeriesInfo, loss_tags, read_loss
+from tb_histdiag.timing import Timing
 
 #: Default number of series diagnoses kept in memory (each is a few KB).
 DEFAULT_CACHE_SIZE = 4096
@@ -194,13 +195,16 @@ class Diagnoser:
         infos: Mapping[str, SeriesInfo],
         tag_filter: Callable[[str], bool] | None = None,
         loss_info: SeriesInfo | bool | None = True,
+        timing: Timing | None = None,
     ) -> RunDiagnosis:
         """Diagnose the tags of one run listed in ``infos`` (all of them, or those passing
         ``tag_filter``), reading only those not cached, in one provider call.
 
         ``loss_info`` is the run's loss scalar from :func:`loss_tags` (None: it has none;
-        ``True``: look it up).
+        ``True``: look it up). ``timing`` collects the time spent waiting for reads and
+        diagnosing.
         """
+        timing = timing or Timing()
         roles = self.roles(infos)
         wanted = [t for t in infos if tag_filter is None or tag_filter(t)]
         keys = {
@@ -223,16 +227,21 @@ class Diagnoser:
                         results[tag] = hit
                 missing = [tag for tag in keys if tag not in results]
                 # Tags that vanished between the index and the read are simply not returned.
-                chunks = (
+                chunks = iter(
                     self.reader.read_chunks(ctx, experiment_id, run, missing) if missing else ()
                 )
-                for chunk in chunks:
-                    for tag, series in chunk.items():
-                        diagnosis = diagnose_series(series, roles[tag], self.thresholds)
-                        self._store(keys[tag], diagnosis)
-                        with self._lock:
-                            self.computed += 1
-                        results[tag] = diagnosis
+                while True:
+                    with timing.measure("read"):
+                        chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    with timing.measure("diagnose"):
+                        for tag, series in chunk.items():
+                            diagnosis = diagnose_series(series, roles[tag], self.thresholds)
+                            self._store(keys[tag], diagnosis)
+                            with self._lock:
+                                self.computed += 1
+                            results[tag] = diagnosis
         if loss_info is True:
             loss_info = self._loss_index(ctx, experiment_id, [run]).get(run)
         return assemble_run(
@@ -277,6 +286,7 @@ class Diagnoser:
         experiment_id: str,
         runs: Callable[[str], bool] | None = None,
         tags: Callable[[str], bool] | None = None,
+        timing: Timing | None = None,
     ) -> Diagnosis:
         """Diagnose every run (or those passing ``runs``), one provider call per run."""
         index = self.reader.index(ctx, experiment_id)
@@ -285,7 +295,9 @@ class Diagnoser:
         out = []
         for run in selected:
             infos = index[run]
-            diagnosis = self.diagnose_run(ctx, experiment_id, run, infos, tags, losses.get(run))
+            diagnosis = self.diagnose_run(
+                ctx, experiment_id, run, infos, tags, losses.get(run), timing
+            )
             if diagnosis.tags:
                 out.append(diagnosis)
         return Diagnosis(runs=tuple(out))

@@ -26,6 +26,7 @@ from tb_histdiag.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
 from tb_histdiag.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
 from tb_histdiag.model import SCHEMA, RunDiagnosis, plain
 from tb_histdiag.series import HISTOGRAMS_PLUGIN, LISTING_TTL_ENV, HistogramReader
+from tb_histdiag.timing import Timing
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +297,12 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         return {"runs": out}
 
     def diagnostics_impl(
-        self, ctx: object, experiment: str, run: str | None = None, tag: str | None = None
+        self,
+        ctx: object,
+        experiment: str,
+        run: str | None = None,
+        tag: str | None = None,
+        timing: Timing | None = None,
     ) -> dict:
         """The diagnostics document for all runs, one run, and/or one tag."""
         if run is not None:
@@ -305,13 +311,13 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             else:
                 infos = self._series_infos(ctx, experiment, run, tag)
             diagnosis = self._diagnoser.diagnose_run(
-                ctx, experiment, run, infos, None if tag is None else tag.__eq__
+                ctx, experiment, run, infos, None if tag is None else tag.__eq__, timing=timing
             )
             if not diagnosis.tags:
                 raise RequestError(404, f"run '{run}' has no readable histogram data")
             return {"schema": SCHEMA, "runs": [diagnosis.to_dict()]}
         result = self._diagnoser.diagnose(
-            ctx, experiment, tags=None if tag is None else tag.__eq__
+            ctx, experiment, tags=None if tag is None else tag.__eq__, timing=timing
         ).to_dict()
         if tag is not None and not result["runs"]:
             raise RequestError(404, f"no run has a histogram tag '{tag}'")
@@ -319,14 +325,21 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             result["problems"] = [p.to_dict() for p in self._checker.check(self._logdir)]
         return result
 
-    def series_impl(self, ctx: object, experiment: str, run: str, tag: str) -> dict:
+    def series_impl(
+        self, ctx: object, experiment: str, run: str, tag: str, timing: Timing | None = None
+    ) -> dict:
         """Chart data of one series: steps, distribution bands and re-binned histograms."""
+        timing = timing or Timing()
         infos = self._series_infos(ctx, experiment, run, tag)
-        series = self._diagnoser.reader.read(ctx, experiment, run, [tag]).get(tag)
+        with timing.measure("read"):
+            series = self._diagnoser.reader.read(ctx, experiment, run, [tag]).get(tag)
         if series is None:
             raise RequestError(404, f"histogram tag '{tag}' of run '{run}' has no data")
-        s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
-        edges, binned = stats.rebin(series.left, series.right, series.counts, s.valid)
+        with timing.measure("stats"):
+            s = stats.compute(
+                series.steps, series.left, series.right, series.counts, series.nonfinite
+            )
+            edges, binned = stats.rebin(series.left, series.right, series.counts, s.valid)
         role = self._diagnoser.roles(infos)[tag]
         return plain(
             {
@@ -378,21 +391,28 @@ class HistDiagPlugin(base_plugin.TBPlugin):
 
     @_json_route
     def _serve_diagnostics(self, request: wrappers.Request) -> wrappers.Response:
+        timing = Timing()
         run, tag = _param(request, "run", False), _param(request, "tag", False)
         ctx, experiment = _request_context(request)
-        body = self.diagnostics_impl(ctx, experiment, run, tag)
-        return http_util.Respond(request, body, "application/json")
+        body = self.diagnostics_impl(ctx, experiment, run, tag, timing)
+        with timing.measure("json"):
+            response = http_util.Respond(request, body, "application/json")
+        response.headers["Server-Timing"] = timing.header()
+        return response
 
     @_json_route
     def _serve_series(self, request: wrappers.Request) -> wrappers.Response:
+        timing = Timing()
         run, tag = _param(request, "run", True), _param(request, "tag", True)
         ctx, experiment = _request_context(request)
-        # The document is plain data without NaN already: encoding it here skips TensorBoard's
-        # NaN-cleansing pass over every number of the chart data.
-        body = json.dumps(
-            self.series_impl(ctx, experiment, run, tag), allow_nan=False, separators=(",", ":")
-        )
-        return http_util.Respond(request, body, "application/json")
+        document = self.series_impl(ctx, experiment, run, tag, timing)
+        with timing.measure("json"):
+            # The document is plain data without NaN already: encoding it here skips
+            # TensorBoard's NaN-cleansing pass over every number of the chart data.
+            body = json.dumps(document, allow_nan=False, separators=(",", ":"))
+            response = http_util.Respond(request, body, "application/json")
+        response.headers["Server-Timing"] = timing.header()
+        return response
 
     @_json_route
     def _serve_layer_map(self, request: wrappers.Request) -> wrappers.Response:

@@ -273,3 +273,46 @@ def test_entry_point_imports_with_runtime_dependencies_only():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_server_timing_splits_a_request_into_its_stages(writers_logdir):
+    from tb_histdiag.timing import parse_header
+
+    client = make_client(writers_logdir)  # a plugin of its own: nothing is cached yet
+
+    def timing(url: str) -> dict[str, float]:
+        response = client.get(url)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        stages = parse_header(response.headers["Server-Timing"])
+        assert all(ms >= 0 for ms in stages.values()), stages
+        # Stages are rounded to 0.01 ms each; none can outlast the whole request.
+        assert sum(v for k, v in stages.items() if k != "total") <= stages["total"] + 0.05
+        return stages
+
+    one = f"{PREFIX}/diagnostics?run=torch&tag=fc1.weight"
+    assert list(timing(one)) == ["read", "diagnose", "json", "total"]
+    # A cached answer reads and diagnoses nothing.
+    assert list(timing(one)) == ["json", "total"]
+    assert list(timing(f"{PREFIX}/series?run=torch&tag=fc1.weight")) == [
+        "read",
+        "stats",
+        "json",
+        "total",
+    ]
+    # Every other series of the experiment is still to be read.
+    assert list(timing(f"{PREFIX}/diagnostics")) == ["read", "diagnose", "json", "total"]
+    assert list(timing(f"{PREFIX}/diagnostics")) == ["json", "total"]
+
+
+def test_timing_header_round_trip():
+    from tb_histdiag.timing import Timing, parse_header
+
+    t = Timing()
+    t.add("read", 0.002)
+    t.add("custom", 0.001)
+    t.add("read", 0.0005)
+    t.add("json", 0.0001)
+    stages = parse_header(t.header())
+    assert list(stages) == ["read", "json", "custom", "total"]
+    assert stages["read"] == 2.5 and stages["json"] == 0.1 and stages["custom"] == 1.0
+    assert stages["total"] >= 0
