@@ -82,9 +82,10 @@ class TensorBoard:
         return self.process.pid
 
     def get(
-        self, path: str, timeout: float = 120.0, gzip: bool = False
+        self, path: str, timeout: float = 120.0, gzip: bool = False, headers_out: dict | None = None
     ) -> tuple[int, bytes, float]:
-        """GET ``path`` on a new connection; return (status, body, seconds until the body is read)."""
+        """GET ``path`` on a new connection; return (status, body, seconds until the body is read).
+        ``headers_out``, if given, receives the response headers (names in lower case)."""
         headers = {"Accept-Encoding": "gzip"} if gzip else {}
         start = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -92,7 +93,10 @@ class TensorBoard:
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
             body = response.read()
-            return response.status, body, time.perf_counter() - start
+            seconds = time.perf_counter() - start
+            if headers_out is not None:
+                headers_out.update((k.lower(), v) for k, v in response.getheaders())
+            return response.status, body, seconds
         finally:
             conn.close()
 
