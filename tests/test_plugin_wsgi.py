@@ -314,5 +314,9 @@ def test_timing_header_round_trip():
     t.add("json", 0.0001)
     stages = parse_header(t.header())
     assert list(stages) == ["read", "json", "custom", "total"]
-    assert stages["read"] == 2.5 and stages["json"] == 0.1 and stages["custom"] == 1.0
+    assert {k: stages[k] for k in ("read", "json", "custom")} == {
+        "read": 2.5,
+        "json": 0.1,
+        "custom": 1.0,
+    }
     assert stages["total"] >= 0
