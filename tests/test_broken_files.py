@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tb_histdiag.logdir_check import LogdirChecker, check_event_file
@@ -143,3 +145,80 @@ def test_cli_reports_what_it_could_not_read(broken_logdir):
     ).stdout
     assert "Could not read:" in text
     assert "bad checksum" in text
+
+
+def _write_events(writer, steps) -> None:
+    from tensorboard.compat.proto import event_pb2
+    from tensorboard.plugins.histogram.summary_v2 import histogram_pb
+
+    for step in steps:
+        summary = histogram_pb("w", np.random.default_rng(step).normal(size=500))
+        writer.add_event(event_pb2.Event(step=step, wall_time=1.7e9 + step, summary=summary))
+    writer.flush()
+
+
+def test_a_growing_file_is_checked_only_where_it_grew(tmp_path):
+    """A run still training: each check walks only the records appended since the last one, and
+    still finds damage in them."""
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    run = tmp_path / "live"
+    writer = EventFileWriter(str(run))
+    _write_events(writer, range(0, 20))
+    path = event_file(str(run))
+    checker = LogdirChecker()
+    assert checker.check(str(tmp_path)) == []
+    first = os.path.getsize(path)
+    assert checker.scanned_bytes == first
+
+    _write_events(writer, range(20, 30))
+    assert checker.check(str(tmp_path)) == []
+    assert checker.scanned_bytes == os.path.getsize(path) - first
+    assert checker.check(str(tmp_path)) == []
+    assert checker.scanned_bytes == 0  # unchanged: nothing walked
+
+    grown = os.path.getsize(path)
+    _write_events(writer, range(30, 40))
+    writer.close()
+    with open(path, "r+b") as f:  # damage a payload byte in the appended part only
+        f.seek(grown + (os.path.getsize(path) - grown) // 2)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    (problem,) = checker.check(str(tmp_path))
+    assert "bad checksum" in problem.problem or "corrupt record header" in problem.problem
+    assert checker.scanned_bytes == os.path.getsize(path) - grown
+
+
+def test_a_record_being_written_is_reported_then_checked_once_complete(tmp_path):
+    write_tf2(str(tmp_path / "src"))
+    whole = Path(event_file(str(tmp_path / "src"))).read_bytes()
+    (tmp_path / "run").mkdir()
+    path = tmp_path / "run" / "events.out.tfevents.1.host"
+    cut = len(whole) - 50  # inside the last record
+    path.write_bytes(whole[:cut])
+    checker = LogdirChecker()
+    (problem,) = checker.check(str(tmp_path / "run"))
+    assert "is incomplete" in problem.problem
+    with open(path, "ab") as f:
+        f.write(whole[cut:])
+    assert checker.check(str(tmp_path / "run")) == []
+    # Only the unfinished record and the rest were walked again.
+    assert 0 < checker.scanned_bytes < len(whole) // 2
+
+
+def test_a_replaced_file_is_checked_from_the_start(tmp_path):
+    write_tf2(str(tmp_path / "a"))
+    write_tf2(str(tmp_path / "b"))
+    path = event_file(str(tmp_path / "a"))
+    checker = LogdirChecker()
+    assert checker.check(str(tmp_path / "a")) == []
+    replacement = bytearray(Path(event_file(str(tmp_path / "b"))).read_bytes())
+    replacement[len(replacement) // 3] ^= 0xFF
+    replacement += b"\0" * 64  # longer than before, so only the inode tells it apart
+    with open(path + ".new", "wb") as f:
+        f.write(replacement)
+    os.replace(path + ".new", path)
+    (problem,) = checker.check(str(tmp_path / "a"))
+    assert checker.scanned_bytes == len(replacement)
+    assert problem.problem
