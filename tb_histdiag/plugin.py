@@ -305,6 +305,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         timing: Timing | None = None,
     ) -> dict:
         """The diagnostics document for all runs, one run, and/or one tag."""
+        timing = timing or Timing()
         if run is not None:
             if tag is None:
                 infos = self._run_infos(ctx, experiment, run)
@@ -322,7 +323,9 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         if tag is not None and not result["runs"]:
             raise RequestError(404, f"no run has a histogram tag '{tag}'")
         if tag is None and not experiment:
-            result["problems"] = [p.to_dict() for p in self._checker.check(self._logdir)]
+            with timing.measure("check"):
+                problems = self._checker.check(self._logdir)
+            result["problems"] = [p.to_dict() for p in problems]
         return result
 
     def series_impl(

@@ -3,7 +3,8 @@
 Browsers show the header in their developer tools next to each request (the Timing tab), and
 ``make bench`` reads it to split a request's wall time into the plugin's own stages: waiting
 for histogram data from TensorBoard's provider (``read``, including the compaction of what was
-read), the statistics and verdicts (``diagnose``), and writing the JSON (``json``). ``total``
+read), the statistics and verdicts (``diagnose``), the check of the logdir's event files of a
+whole-experiment request (``check``), and writing the JSON (``json``). ``total``
 is everything from the start of the route to the header. Stages that did not happen (a cached
 answer reads nothing) are left out.
 """
@@ -16,7 +17,7 @@ import time
 from collections.abc import Iterator
 
 #: Stage names in the order they are reported.
-STAGES = ("read", "diagnose", "stats", "json")
+STAGES = ("read", "diagnose", "stats", "check", "json")
 
 
 class Timing:
