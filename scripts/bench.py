@@ -442,7 +442,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the other measurements of the last run (--json) and replace only these",
     )
+    p.add_argument(
+        "--render-only",
+        action="store_true",
+        help="measure nothing: write --out again from the raw numbers in --json",
+    )
     args = p.parse_args(argv)
+    if args.render_only:
+        with open(args.json, encoding="utf-8") as f:
+            write_report(render(json.load(f)), args.out)
+        return 0
 
     scales = [s.strip() for s in args.scale.split(",") if s.strip()]
     loaders = [s.strip() for s in args.loaders.split(",") if s.strip()]
@@ -452,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "versions": versions(),
         "args": vars(args),
+        "command": " ".join(sys.argv[1:] if argv is None else argv),
         "load_average_start": os.getloadavg(),
         "scales": {},
     }
@@ -510,15 +520,20 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1)
-    text = render(results)
-    kept = loadtest_block(args.out)  # make loadtest's section survives a new make bench
+    write_report(render(results), args.out)
+    print(f"raw numbers: {args.json}")
+    return 0
+
+
+def write_report(text: str, out: str) -> None:
+    """Write the report to ``out``, keeping the section ``make loadtest`` wrote there."""
+    kept = loadtest_block(out)
     if kept:
         text = text.rstrip("\n") + "\n\n" + kept + "\n"
     print(text)
-    with open(args.out, "w", encoding="utf-8") as f:
+    with open(out, "w", encoding="utf-8") as f:
         f.write(text)
-    print(f"wrote {args.out} (raw numbers: {args.json})")
-    return 0
+    print(f"wrote {out}")
 
 
 def pair_row(what: str, pair: tuple[list[float], list[float]], target: str) -> list[str]:
@@ -683,7 +698,7 @@ NOTES = [
     "  re-walk files that changed, from where the last check stopped when a file only grew.",
     "  `read` there is the request thread waiting for chunks that a second thread reads and",
     "  compacts: both sides are Python holding the GIL most of the time, so two runs diagnosed",
-    "  at once were no faster (measured in process on S: 1.21 s vs 1.28 s).",
+    "  at once were no faster (tried in process on S).",
     "- Why not read fewer steps: the provider's downsampling is a random subset that always",
     "  keeps the last step but not the first ones, and several verdicts compare with the first",
     "  logged step. Scored on the labelled corpus (100 logged steps per run,",
@@ -733,7 +748,7 @@ def render(results: dict) -> str:
         f"- date: {results['date']}",
         f"- machine: {results['machine']}",
         "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
-        f"- command: `make bench` = `python scripts/bench.py {' '.join(sys.argv[1:])}`".rstrip(),
+        f"- command: `make bench` = `python scripts/bench.py {results.get('command', '')}`".rstrip(),
         f"- plugin listing cache: `TB_HISTDIAG_LISTING_TTL={results['args']['listing_ttl']}` s",
         *(
             [f"- sections not re-measured here are from the run of {results['merged_from']}"]
