@@ -173,7 +173,7 @@ def in_process(logdir: str, scale: dict, samples: int, ttl_env: dict) -> dict:
     """(a) and (b) without HTTP: the plugin's and TensorBoard's route handlers called in this
     process (werkzeug's test client, no sockets) over one Rust data server, interleaved; plus
     reading every step alone (what no design can skip), the plugin's packed read
-    (``tensor_tables.read_tables``) against TensorBoard's ``read_tensors``."""
+    (``tensor_tables.iter_tables``) against TensorBoard's ``read_tensors``."""
     from bench_profile import rust_provider
     from tensorboard import context
     from tensorboard.data import provider as tb_provider
@@ -182,7 +182,7 @@ def in_process(logdir: str, scale: dict, samples: int, ttl_env: dict) -> dict:
     from werkzeug.test import Client
 
     from tb_histdiag.plugin import HistDiagPlugin
-    from tb_histdiag.tensor_tables import read_tables
+    from tb_histdiag.tensor_tables import iter_tables
     from tb_histdiag.transport import without_stalls
 
     os.environ.update(ttl_env)  # the plugin reads its listing TTL from the environment
@@ -224,7 +224,7 @@ def in_process(logdir: str, scale: dict, samples: int, ttl_env: dict) -> dict:
 
         def packed_ms(run: str, tag: str) -> float:
             start = time.perf_counter()
-            read_tables(provider, ctx, "", "histograms", run, [tag], 10_000)
+            list(iter_tables(provider, ctx, "", "histograms", run, [tag], 10_000))
             return (time.perf_counter() - start) * 1000
 
         out: dict = {}

@@ -1,7 +1,7 @@
 """In-process profile of one cold diagnosis: where the time goes between the provider and JSON.
 
 Starts TensorBoard's Rust data server over a bench logdir (no HTTP), then times each stage for
-distinct series: the packed read (``tensor_tables.read_tables``), ``series_from_tables``,
+distinct series: the packed read (``tensor_tables.iter_tables``), ``series_from_tables``,
 ``stats.compute``, the rules, and the
 whole ``Diagnoser.diagnose_run`` for one tag. ``python scripts/bench_profile.py [S|L] [--cprofile]``.
 """
@@ -53,7 +53,7 @@ def main() -> None:
     from tb_histdiag.diagnosis import Diagnoser, diagnose_series
     from tb_histdiag.roles import assign_roles
     from tb_histdiag.series import HistogramReader, series_from_tables
-    from tb_histdiag.tensor_tables import read_tables
+    from tb_histdiag.tensor_tables import iter_tables
 
     name = sys.argv[1] if len(sys.argv) > 1 else "S"
     scale = bench_data.SCALES[name]
@@ -74,7 +74,7 @@ def main() -> None:
             t0 = time.perf_counter()
             reader.index(ctx, "")
             t1 = time.perf_counter()
-            tables = read_tables(provider, ctx, "", "histograms", run, [tag], 10_000)[tag]
+            tables = dict(iter_tables(provider, ctx, "", "histograms", run, [tag], 10_000))[tag]
             t2 = time.perf_counter()
             series = series_from_tables(run, tag, tables)
             t3 = time.perf_counter()

@@ -7,7 +7,7 @@ concatenates the arrays again: for a PyTorch series of 200 steps that per-step w
 half of a cold diagnosis (measured in process on the bench logdir: read and compaction 8.5 ms,
 of which the gRPC call itself is 3.6 ms).
 
-:func:`read_tables` asks the data server the same ``ReadTensors`` question the provider would ask,
+:func:`iter_tables` asks the data server the same ``ReadTensors`` question the provider would ask,
 then joins each series' raw ``tensor_content`` bytes into one buffer and views it as a float64
 ``[rows, 3]`` table with the number of rows of each step. Only answers that are plainly tables of
 float32 or float64 ``tensor_content`` take this path; a series with anything else (half floats,
@@ -66,22 +66,6 @@ def tables_from_arrays(
         np.asarray(wall_times, dtype=np.float64).reshape(-1),
         np.concatenate(rows) if rows else np.zeros((0, 3)),
         np.fromiter((r.shape[0] for r in rows), dtype=np.int64, count=len(rows)),
-    )
-
-
-def read_tables(
-    provider: object,
-    ctx: object,
-    experiment_id: str,
-    plugin_name: str,
-    run: str,
-    tags: Sequence[str],
-    downsample: int,
-    nudger: contextlib.AbstractContextManager | None = None,
-) -> dict[str, Tables]:
-    """``{tag: Tables}`` for the given tags of one run (see :func:`iter_tables`)."""
-    return dict(
-        iter_tables(provider, ctx, experiment_id, plugin_name, run, tags, downsample, nudger)
     )
 
 

@@ -15,7 +15,7 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from tensorboard.util import tensor_util
 
 from tb_histdiag.series import HistogramReader, series_from_data
-from tb_histdiag.tensor_tables import read_tables
+from tb_histdiag.tensor_tables import iter_tables
 from tests.conftest import STEPS, TAGS, WRITER_RUNS
 
 EDGES = np.linspace(-1.0, 1.0, 9)
@@ -94,6 +94,10 @@ def _public(provider, run: str, tags: list[str]) -> dict:
         for tag, ds in data.get(run, {}).items()
         if ds
     }
+
+
+def read_tables(provider, ctx, experiment, plugin, run, tags, downsample) -> dict:
+    return dict(iter_tables(provider, ctx, experiment, plugin, run, tags, downsample))
 
 
 def _assert_same(a, b) -> None:
