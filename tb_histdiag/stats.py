@@ -210,7 +210,8 @@ def _compute(
     mass = clean_c.sum(axis=1)
 
     mid = 0.5 * (clean_l + clean_r)
-    half = 0.5 * (clean_r - clean_l)
+    span = clean_r - clean_l  # bucket widths
+    half = 0.5 * span
     mean = (clean_c * mid).sum(axis=1) / mass
     dev = mid - mean[:, None]
     # Uniform mass inside a bucket adds h²/3 to the second and 2d²h² + h⁴/5 to the fourth moment.
@@ -234,18 +235,18 @@ def _compute(
     std = np.where(point, 0.0, std)
     kurt = np.where(point, np.nan, kurt)
 
-    touches_zero = (clean_l <= 0.0) & (clean_r >= 0.0) & (clean_c > 0)
+    touches_zero = (clean_l <= 0.0) & (clean_r >= 0.0) & nonempty
     zero_mass = (clean_c * touches_zero).sum(axis=1) / mass
-    zero_exact = ~(touches_zero & (clean_r - clean_l > ZERO_BUCKET_WIDTH)).any(axis=1)
+    zero_exact = ~(touches_zero & (span > ZERO_BUCKET_WIDTH)).any(axis=1)
     # E|x| of uniform mass on [l, r]: |mid| unless the bucket straddles 0.
     straddles = (clean_l < 0.0) & (clean_r > 0.0)
     abs_mid = np.where(
         straddles,
-        (clean_l**2 + clean_r**2) / (2.0 * np.where(straddles, clean_r - clean_l, 1.0)),
+        (clean_l**2 + clean_r**2) / (2.0 * np.where(straddles, span, 1.0)),
         np.abs(mid),
     )
     mean_abs = (clean_c * abs_mid).sum(axis=1) / mass
-    cdf = _cdf_at(clean_l, clean_r, clean_c, mass)
+    cdf = _cdf_at(clean_l, span, clean_c, mass)
     below_09 = cdf(0.9)
     tail_mass = 1.0 - (below_09 - cdf(-0.9))
     unit_tail_mass = cdf(0.1) + 1.0 - below_09
@@ -305,16 +306,17 @@ def _compute(
 
 def _cdf_at(
     left: NDArray[np.float64],
-    right: NDArray[np.float64],
+    width: NDArray[np.float64],
     counts: NDArray[np.float64],
     mass: NDArray[np.float64],
 ):
-    """Return ``x -> [S]`` fraction of each row's mass at or below ``x`` (uniform in a bucket)."""
-    width = right - left
-    safe = np.where(width > 0, width, 1.0)
+    """Return ``x -> [S]`` fraction of each row's mass at or below ``x`` (uniform in a bucket);
+    ``width`` is each bucket's right edge minus its left."""
+    has_width = width > 0
+    safe = np.where(has_width, width, 1.0)
 
     def cdf(x: float) -> NDArray[np.float64]:
-        inside = np.where(width > 0, np.clip((x - left) / safe, 0.0, 1.0), (left <= x) * 1.0)
+        inside = np.where(has_width, np.clip((x - left) / safe, 0.0, 1.0), (left <= x) * 1.0)
         return (counts * inside).sum(axis=1) / mass
 
     return cdf
