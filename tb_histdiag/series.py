@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tb_histdiag.memory import release_free_memory
-from tb_histdiag.tensor_tables import Tables, iter_tables, tables_from_arrays
+from tb_histdiag.tensor_tables import Tables, as_table, iter_tables, tables_from_arrays
 from tb_histdiag.transport import without_stalls
 
 logger = logging.getLogger(__name__)
@@ -78,11 +78,7 @@ def normalise_buckets(raw: object) -> tuple[NDArray[np.float64], bool]:
     kept, which makes the Python and Rust providers agree on legacy histograms. Non-finite edges or
     counts are detected before trimming because NaN data may leave only zero counts behind.
     """
-    a = np.asarray(raw, dtype=np.float64)
-    if a.size % 3:
-        # Not a [k, 3] table at all (a crafted event): keep the whole rows only.
-        a = a.ravel()[: a.size - a.size % 3]
-    a = a.reshape(-1, 3)
+    a = as_table(raw)  # a crafted event that is not a [k, 3] table keeps its whole rows only
     nonfinite = bool(a.size) and not bool(np.isfinite(a).all())
     if a.shape[0]:
         lo, hi = a[0, 0], a[-1, 1]
