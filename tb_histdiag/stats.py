@@ -95,40 +95,47 @@ def quantile_matrix(
     right: NDArray[np.float64],
     counts: NDArray[np.float64],
     probabilities: NDArray[np.float64],
+    total: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Return the ``[S, P]`` quantiles of every row at the given probability levels.
 
-    Rows must be sorted by edge, have non-negative finite counts and a positive total. Levels 0 and
-    1 give the outer edges of the first and last non-empty bucket. All rows are searched at once
-    (see :func:`_count_below`).
+    Rows must be sorted by edge, have non-negative finite counts and a positive total (``total``,
+    each row's sum of ``counts``, when the caller has it). Levels 0 and 1 give the outer edges of
+    the first and last non-empty bucket. All rows are searched at once (see :func:`_count_below`).
     """
     steps, width = counts.shape
     p = np.clip(np.asarray(probabilities, dtype=np.float64), 0.0, 1.0)
     if steps == 0:
         return np.zeros((0, p.size))
-    total = counts.sum(axis=1, keepdims=True)
-    cum = np.cumsum(counts, axis=1) / total
+    total = counts.sum(axis=1) if total is None else total
+    total = total[:, None]
+    cum = np.cumsum(counts, axis=1)
+    cum /= total
     # The bucket holding each level: the first whose cumulative mass reaches it.
     k = np.minimum(_count_below(cum, np.clip(p, 1e-12, 1.0 - 1e-12)), width - 1)
     # Gathers through flat indices: several times faster than 2-D fancy indexing.
     at = np.arange(steps)[:, None] * width + k
     cum_before = np.where(k > 0, np.take(cum, np.maximum(at - 1, 0)), 0.0)
-    bucket_mass = np.take(counts, at) / total
-    frac = np.where(
-        bucket_mass > 0,
-        (p[None, :] - cum_before) / np.where(bucket_mass > 0, bucket_mass, 1.0),
-        0.0,
-    )
-    frac = np.clip(frac, 0.0, 1.0)
-    lo, hi = np.take(left, at), np.take(right, at)
-    q = lo + frac * (hi - lo)
+    bucket_mass = np.take(counts, at)
+    bucket_mass /= total
+    has_mass = bucket_mass > 0
+    frac = np.where(has_mass, (p[None, :] - cum_before) / np.where(has_mass, bucket_mass, 1.0), 0.0)
+    np.clip(frac, 0.0, 1.0, out=frac)
+    lo = np.take(left, at)
+    q = np.take(right, at)
+    q -= lo
+    q *= frac
+    q += lo
 
-    nonempty = counts > 0
-    first = np.argmax(nonempty, axis=1)
-    last = width - 1 - np.argmax(nonempty[:, ::-1], axis=1)
-    r = np.arange(steps)
-    q = np.where(p[None, :] <= 0.0, left[r, first][:, None], q)
-    q = np.where(p[None, :] >= 1.0, right[r, last][:, None], q)
+    # Levels 0 and 1: the outer edges of the first and last non-empty bucket.
+    ends = np.flatnonzero((p <= 0.0) | (p >= 1.0))
+    if ends.size:
+        nonempty = counts > 0
+        r = np.arange(steps)
+        first = np.argmax(nonempty, axis=1)
+        last = width - 1 - np.argmax(nonempty[:, ::-1], axis=1)
+        for j in ends.tolist():
+            q[:, j] = left[r, first] if p[j] <= 0.0 else right[r, last]
     return q
 
 
@@ -185,28 +192,42 @@ def _compute(
         left = right = counts = np.zeros((0, 1))
         width = 1
 
-    finite_rows = np.isfinite(left).all(axis=1) & np.isfinite(right).all(axis=1)
-    finite_rows &= np.isfinite(counts).all(axis=1)
+    # Every real writer's rows are finite with non-negative counts: two whole-array checks
+    # (a sum is finite only when every term is) spare the per-row checks and cleaned copies.
+    all_finite = bool(
+        np.isfinite(left.sum()) and np.isfinite(right.sum()) and np.isfinite(counts.sum())
+    )
+    if all_finite:
+        finite_rows = np.ones(n, dtype=bool)
+    else:
+        finite_rows = np.isfinite(left).all(axis=1) & np.isfinite(right).all(axis=1)
+        finite_rows &= np.isfinite(counts).all(axis=1)
     flagged = np.zeros(n, dtype=bool) if nonfinite is None else np.asarray(nonfinite, dtype=bool)
     nonfinite_rows = flagged | ~finite_rows
-    negative = (counts < 0).any(axis=1)
+    any_negative = not all_finite or bool(counts.min(initial=0.0) < 0)
+    negative = (counts < 0).any(axis=1) if any_negative else np.zeros(n, dtype=bool)
 
-    # Work on a cleaned copy: bad rows become one empty bucket at 0 and are masked out at the end.
-    clean_l = np.where(finite_rows[:, None], left, 0.0)
-    clean_r = np.where(finite_rows[:, None], right, 0.0)
-    clean_c = np.where(finite_rows[:, None], np.maximum(counts, 0.0), 0.0)
+    if all_finite and not any_negative:
+        clean_l, clean_r, clean_c = left, right, counts  # not written to (copied first below)
+    else:
+        # Bad rows become one empty bucket at 0 and are masked out at the end.
+        clean_l = np.where(finite_rows[:, None], left, 0.0)
+        clean_r = np.where(finite_rows[:, None], right, 0.0)
+        clean_c = np.where(finite_rows[:, None], np.maximum(counts, 0.0), 0.0)
     clean_l, clean_r, clean_c = _sorted_buckets(clean_l, clean_r, clean_c)
-    raw_counts = clean_c.copy()
+    raw_counts = clean_c  # never written to: the next lines make new arrays
     total = clean_c.sum(axis=1)
     valid = ~nonfinite_rows & (total > 0)
     # Moments use counts relative to each row's largest, so huge counts cannot overflow.
     peak = clean_c.max(axis=1, keepdims=True) if width else np.ones((n, 1))
     clean_c = clean_c / np.where(peak > 0, peak, 1.0)
-    # Give invalid rows a dummy unit mass so the vectorised maths below stays finite.
-    clean_c[~valid] = 0.0
-    clean_c[~valid, 0] = 1.0
-    clean_l[~valid] = 0.0
-    clean_r[~valid] = 0.0
+    invalid = ~valid
+    if invalid.any():
+        # Give invalid rows a dummy unit mass so the vectorised maths below stays finite.
+        clean_c[invalid] = 0.0
+        clean_c[invalid, 0] = 1.0
+        clean_l = np.where(invalid[:, None], 0.0, clean_l)
+        clean_r = np.where(invalid[:, None], 0.0, clean_r)
     mass = clean_c.sum(axis=1)
 
     mid = 0.5 * (clean_l + clean_r)
@@ -253,7 +274,7 @@ def _compute(
 
     count_gcd = _count_gcd(raw_counts)
     # One search for both probability grids (the CDF is built once).
-    both = quantile_matrix(clean_l, clean_r, clean_c, _GRID_AND_BASIS)
+    both = quantile_matrix(clean_l, clean_r, clean_c, _GRID_AND_BASIS, mass)
     quantiles, bands = both[:, :GRID_SIZE], both[:, GRID_SIZE:]
 
     w1_prev = np.full(n, np.nan)
