@@ -280,7 +280,8 @@ def _compute(
     w1_prev = np.full(n, np.nan)
     vi = np.flatnonzero(valid)
     if vi.size > 1:
-        w1_prev[vi[1:]] = np.abs(np.diff(quantiles[vi], axis=0)).mean(axis=1)
+        q = quantiles if vi.size == n else quantiles[vi]
+        w1_prev[vi[1:]] = np.abs(np.diff(q, axis=0)).mean(axis=1)
 
     same = np.zeros(n, dtype=bool)
     if n > 1:
@@ -335,10 +336,17 @@ def _cdf_at(
     ``width`` is each bucket's right edge minus its left."""
     has_width = width > 0
     safe = np.where(has_width, width, 1.0)
+    no_width = ~has_width
+    points = bool(no_width.any())
 
     def cdf(x: float) -> NDArray[np.float64]:
-        inside = np.where(has_width, np.clip((x - left) / safe, 0.0, 1.0), (left <= x) * 1.0)
-        return (counts * inside).sum(axis=1) / mass
+        inside = x - left  # the covered fraction of each bucket, computed in place
+        inside /= safe
+        np.clip(inside, 0.0, 1.0, out=inside)
+        if points:
+            np.copyto(inside, left <= x, where=no_width)
+        inside *= counts
+        return inside.sum(axis=1) / mass
 
     return cdf
 
@@ -350,7 +358,7 @@ def _count_gcd(counts: NDArray[np.float64]) -> NDArray[np.int64]:
     bucket counts that all share a large common divisor.
     """
     integral = (counts == np.round(counts)).all(axis=1) & (counts < 2.0**53).all(axis=1)
-    ints = np.where(integral[:, None], counts, 0.0).astype(np.int64)
+    ints = (counts if integral.all() else np.where(integral[:, None], counts, 0.0)).astype(np.int64)
     g = np.gcd.reduce(ints, axis=1) if ints.shape[1] else np.zeros(ints.shape[0], dtype=np.int64)
     return np.where(integral & (g > 0), g, 1).astype(np.int64)
 
