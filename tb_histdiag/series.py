@@ -133,7 +133,10 @@ def series_from_tables(run: str, tag: str, tables: Tables) -> Series:
     ends = np.cumsum(lengths)
     starts = ends - lengths
     nonfinite = np.zeros(count, dtype=bool)
-    if not np.isfinite(flat).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        # A sum is finite only when every value is (or it may overflow): one cheap pass.
+        all_finite = bool(np.isfinite(flat.sum()))
+    if not all_finite:
         # A NaN or Inf anywhere in a row marks its step (rare: only then per row).
         bad = np.flatnonzero(~np.isfinite(flat).all(axis=1))
         nonfinite[np.searchsorted(ends, bad, side="right")] = True
@@ -169,17 +172,17 @@ def series_from_tables(run: str, tag: str, tables: Tables) -> Series:
         ]
 
     width = max(1, int(nbuckets.max())) if count else 1
-    col = np.arange(out.shape[0]) - np.repeat(out_starts, nbuckets)
     # Padding: empty zero-width buckets at each step's last edge (0 for a step without data).
     pad = np.zeros(count)
     pad[has_data] = out[out_starts[has_data] + nbuckets[has_data] - 1, 1]
     left = np.repeat(pad[:, None], width, axis=1)
     right = left.copy()
     counts = np.zeros((count, width))
-    at = out_rows * width + col  # flat positions: np.put beats 2-D fancy assignment
-    np.put(left, at, out[:, 0])
-    np.put(right, at, out[:, 1])
-    np.put(counts, at, out[:, 2])
+    # ``out`` is in (step, bucket) order, as a mask assignment fills: 3x a 2-D fancy one.
+    filled = np.arange(width) < nbuckets[:, None]
+    left[filled] = out[:, 0]
+    right[filled] = out[:, 1]
+    counts[filled] = out[:, 2]
     return Series(run, tag, step_arr, wall_arr, left, right, counts, nbuckets, nonfinite)
 
 
