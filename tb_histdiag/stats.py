@@ -294,26 +294,35 @@ def _compute(
             & finite_rows[:-1]
         )
 
+    all_valid = bool(valid.all())
+
     def masked(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """NaN at invalid steps (every array passed here is a fresh one of this function)."""
+        if all_valid:
+            return values
         out = np.array(values, dtype=np.float64, copy=True)
         out[~valid] = np.nan
         return out
 
-    quantiles[~valid] = np.nan
-    bands[~valid] = np.nan
+    def zeroed(values: NDArray) -> NDArray:
+        return values if all_valid else np.where(valid, values, 0)
+
+    if not all_valid:
+        quantiles[~valid] = np.nan
+        bands[~valid] = np.nan
     return SeriesStats(
         steps=steps,
         valid=valid,
         nonfinite=nonfinite_rows,
         negative_counts=negative,
-        total=np.where(valid, total, 0.0),
+        total=total if all_valid else np.where(valid, total, 0.0),
         minimum=masked(minimum),
         maximum=masked(maximum),
         mean=masked(mean),
         std=masked(std),
         excess_kurtosis=masked(kurt),
-        nonempty_buckets=np.where(valid, nonempty.sum(axis=1), 0),
-        count_gcd=np.where(valid, count_gcd, 0),
+        nonempty_buckets=zeroed(nonempty.sum(axis=1)),
+        count_gcd=zeroed(count_gcd),
         zero_mass=masked(zero_mass),
         zero_exact=valid & zero_exact,
         mean_abs=masked(mean_abs),
