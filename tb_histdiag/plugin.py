@@ -307,10 +307,11 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         """The diagnostics document for all runs, one run, and/or one tag."""
         timing = timing or Timing()
         if run is not None:
-            if tag is None:
-                infos = self._run_infos(ctx, experiment, run)
-            else:
-                infos = self._series_infos(ctx, experiment, run, tag)
+            with timing.measure("list"):
+                if tag is None:
+                    infos = self._run_infos(ctx, experiment, run)
+                else:
+                    infos = self._series_infos(ctx, experiment, run, tag)
             diagnosis = self._diagnoser.diagnose_run(
                 ctx, experiment, run, infos, None if tag is None else tag.__eq__, timing=timing
             )

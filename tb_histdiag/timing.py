@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 
 #: Stage names in the order they are reported.
-STAGES = ("read", "diagnose", "stats", "check", "json")
+STAGES = ("list", "read", "diagnose", "stats", "check", "json")
 
 
 class Timing:

@@ -241,3 +241,40 @@ def test_a_run_read_in_chunks_gives_the_freed_memory_back_once(writers_logdir, m
     assert trims == [1]
     reader.read(ctx, "", run, TAGS[:1])  # one small read: nothing to give back
     assert trims == [1]
+
+
+def test_runs_asked_about_one_by_one_share_one_loss_listing(scenario_logdir, monkeypatch):
+    """With listings reused, requests about different runs look their loss scalar up in one
+    listing of all runs (not one listing per run), and each run still gets its own loss."""
+    monkeypatch.setenv("TB_HISTDIAG_LISTING_TTL", "60")
+    recorder = Recorder(python_provider(scenario_logdir))
+    plugin = HistDiagPlugin(base_plugin.TBContext(data_provider=recorder, logdir=scenario_logdir))
+    ctx = context.RequestContext()
+    runs = plugin.runs_impl(ctx, "")["runs"]
+    picked = [r for r in runs if r["run"].startswith(("dead_relu", "healthy", "saturated_tanh"))]
+    assert len(picked) >= 3
+    one_by_one = {}
+    for i, r in enumerate(picked):
+        tag = r["tags"][0]["tag"] if i % 2 else None  # one series, or the whole run
+        (doc,) = plugin.diagnostics_impl(ctx, "", r["run"], tag)["runs"]
+        one_by_one[r["run"]] = doc["loss"]
+    assert recorder.count("list_scalars") == 1
+    assert recorder.count("list_scalars", runs=None) == 1
+    whole = {d["run"]: d["loss"] for d in plugin.diagnostics_impl(ctx, "")["runs"]}
+    assert all(loss is not None for loss in one_by_one.values())
+    assert one_by_one == {run: whole[run] for run in one_by_one}
+    assert recorder.count("list_scalars") == 1  # the whole experiment reused it too
+
+
+def test_without_listing_reuse_a_run_lists_only_its_own_loss(scenario_logdir, monkeypatch):
+    monkeypatch.setenv("TB_HISTDIAG_LISTING_TTL", "0")
+    recorder = Recorder(python_provider(scenario_logdir))
+    plugin = HistDiagPlugin(base_plugin.TBContext(data_provider=recorder, logdir=scenario_logdir))
+    ctx = context.RequestContext()
+    run = next(
+        r["run"] for r in plugin.runs_impl(ctx, "")["runs"] if r["run"].startswith("healthy")
+    )
+    (doc,) = plugin.diagnostics_impl(ctx, "", run)["runs"]
+    assert doc["loss"] is not None
+    assert recorder.count("list_scalars", runs=(run,)) == 1
+    assert recorder.count("list_scalars", runs=None) == 0
