@@ -317,8 +317,31 @@ class CachedListings:
         return None
 
 
-#: Tags per ``read_tensors`` call (bounds the provider's transient memory per call).
-READ_CHUNK_TAGS = 10
+#: About how many bytes of histogram tables one ``read_tensors`` call of a chunked read should
+#: return. It bounds the provider's transient memory per call, and with it what glibc keeps
+#: resident afterwards: a reading thread's arena keeps its peak (``malloc_trim`` does not shrink
+#: the top of a thread's arena). Measured in process on the L bench logdir: chunks of 10 PyTorch
+#: tags (~27 MB per call) left TensorBoard's process ~110 MB larger, chunks of 2 (~5 MB) ~40 MB.
+READ_CHUNK_BYTES = 6 << 20
+
+#: Tags in a run's first chunk (its tables' size is not known yet) and the most in any chunk.
+FIRST_CHUNK_TAGS = 2
+MAX_CHUNK_TAGS = 20
+
+#: Answers smaller than this may arrive late through the data server's transport (see
+#: :mod:`tb_histdiag.transport`): chunks expected below it are read with the nudger.
+STALL_BYTES = 2 << 20
+
+
+def chunk_tags(bytes_per_tag: float | None) -> int:
+    """Tags for the next chunk of a run whose tables took ``bytes_per_tag`` each so far (None:
+    nothing read yet): :data:`READ_CHUNK_BYTES` worth, within 1 and :data:`MAX_CHUNK_TAGS`.
+    PyTorch's ~600 float64 buckets x 200 steps (~3 MB a tag) give 2 tags a call, TF2's 30 buckets
+    (~150 kB a tag) the maximum."""
+    if bytes_per_tag is None:
+        return FIRST_CHUNK_TAGS
+    return int(min(MAX_CHUNK_TAGS, max(1, READ_CHUNK_BYTES // max(bytes_per_tag, 1.0))))
+
 
 #: Concurrent ``read_tensors`` calls per reader (TensorBoard machines are often small; more
 #: concurrent reads only multiply the transient memory, not the throughput).
@@ -423,8 +446,9 @@ class HistogramReader:
     def read_chunks(
         self, ctx: object, experiment_id: str, run: str, tags: Iterable[str]
     ) -> Iterator[dict[str, Series]]:
-        """Read the given tags of one run, :data:`READ_CHUNK_TAGS` tags per provider call, and
-        yield each chunk's series while the next chunk is read in a background thread.
+        """Read the given tags of one run a chunk of tags per provider call (sized by
+        :func:`chunk_tags` from what the run's previous chunks took), and yield each chunk's
+        series while the next chunk is read in a background thread.
 
         The overlap pays off with TensorBoard's Rust data server: about half of a read is spent
         waiting for the server process, which leaves the GIL to the caller's statistics of the
@@ -434,52 +458,71 @@ class HistogramReader:
         Memory is bounded on purpose. What the provider hands out is much larger than what is
         kept: the Rust data server sends every one of PyTorch's ~600 buckets as float64, ~135 MB
         for a run of 50 tags x 200 steps, while the compacted :class:`Series` of that run are
-        ~15 MB. Reading in chunks caps the transient part per call (~27 MB), and at most
-        :data:`READ_SLOTS` reads run at once per reader, however many runs are requested
-        concurrently (measured: 200 concurrent cold requests over 20 runs grew TensorBoard by
-        1.4 GB when every run was read at once in one call).
+        ~15 MB. Reading in chunks caps the transient part per call (about
+        :data:`READ_CHUNK_BYTES`), and at most :data:`READ_SLOTS` reads run at once per reader,
+        however many runs are requested concurrently (measured: 200 concurrent cold requests
+        over 20 runs grew TensorBoard by 1.4 GB when every run was read at once in one call).
         """
         wanted = sorted(set(tags))
-        chunks = [
-            wanted[start : start + READ_CHUNK_TAGS]
-            for start in range(0, len(wanted), READ_CHUNK_TAGS)
-        ]
-        if len(chunks) <= 1:
-            for chunk in chunks:
-                yield self._read_chunk(ctx, experiment_id, run, chunk)
+        if len(wanted) <= FIRST_CHUNK_TAGS:
+            if wanted:
+                yield self._read_chunk(ctx, experiment_id, run, wanted, None)[0]
             return
+        taken = 0
+        per_tag: float | None = None
+
+        def read_next() -> concurrent.futures.Future:
+            nonlocal taken
+            chunk = wanted[taken : taken + chunk_tags(per_tag)]
+            taken += len(chunk)
+            expected = None if per_tag is None else per_tag * len(chunk)
+            return pool.submit(self._read_chunk, ctx, experiment_id, run, chunk, expected)
+
         with concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="tb_histdiag-read"
         ) as pool:
-            pending = pool.submit(self._read_chunk, ctx, experiment_id, run, chunks[0])
-            for following in chunks[1:]:
-                done = pending.result()
-                pending = pool.submit(self._read_chunk, ctx, experiment_id, run, following)
+            pending = read_next()
+            while True:
+                done, table_bytes, count = pending.result()
+                if count:
+                    per_tag = table_bytes / count
+                if taken >= len(wanted):
+                    break
+                pending = read_next()
                 yield done
-            last = pending.result()
         # The provider's full-size arrays of this run are freed by now: give the pages back.
         release_free_memory()
-        yield last
+        yield done
 
     def _read_chunk(
-        self, ctx: object, experiment_id: str, run: str, chunk: list[str]
-    ) -> dict[str, Series]:
+        self,
+        ctx: object,
+        experiment_id: str,
+        run: str,
+        chunk: list[str],
+        expected_bytes: float | None,
+    ) -> tuple[dict[str, Series], int, int]:
+        """``(series, bytes of their tables as read, how many were read)`` for ``chunk``."""
+        # One series, or an answer that may be small enough to stall, is read with the nudger.
+        small = len(chunk) <= 1 or expected_bytes is None or expected_bytes < STALL_BYTES
+        table_bytes = 0
+        out = {}
         with self._read_slots:
             # Each series is compacted as soon as it is read, so besides the provider's answer
             # only one series is held at full size; all of it is freed before the slot is.
-            return {
-                tag: series_from_tables(run, tag, tables)
-                for tag, tables in iter_tables(
-                    self._data_provider,
-                    ctx,
-                    experiment_id,
-                    HISTOGRAMS_PLUGIN,
-                    run,
-                    chunk,
-                    self.max_steps,
-                    self._nudger,
-                )
-            }
+            for tag, tables in iter_tables(
+                self._data_provider,
+                ctx,
+                experiment_id,
+                HISTOGRAMS_PLUGIN,
+                run,
+                chunk,
+                self.max_steps,
+                self._nudger if small else None,
+            ):
+                table_bytes += tables.flat.nbytes
+                out[tag] = series_from_tables(run, tag, tables)
+        return out, table_bytes, len(out)
 
 
 #: The plugin name TensorBoard stores scalar summaries under.

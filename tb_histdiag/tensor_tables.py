@@ -83,8 +83,9 @@ def iter_tables(
     data are left out. Each series' tables are built only when the caller asks for the next one,
     so a caller that compacts them as they come holds one full-size series at a time.
 
-    ``provider`` is TensorBoard's data provider itself (not a wrapper). ``nudger`` is entered
-    around a gRPC call for a single series (see :mod:`tb_histdiag.transport`)."""
+    ``provider`` is TensorBoard's data provider itself (not a wrapper). ``nudger``, if given, is
+    entered around the gRPC call: callers pass it for answers that may be small enough to stall
+    (see :mod:`tb_histdiag.transport`)."""
     if is_grpc_provider(provider) and hasattr(provider, "_stub"):
         answer = _read_grpc(provider, experiment_id, plugin_name, run, tags, downsample, nudger)
         if answer is not None:
@@ -135,9 +136,8 @@ def _read_grpc(
     request.run_tag_filter.runs.names[:] = [run]
     request.run_tag_filter.tags.names[:] = sorted(tags)
     request.downsample.num_points = downsample
-    single = len(tags) <= 1
     try:
-        with nudger if (nudger is not None and single) else contextlib.nullcontext():
+        with nudger if nudger is not None else contextlib.nullcontext():
             response = provider._stub.ReadTensors(request)
     except grpc.RpcError:
         return None  # the public call raises TensorBoard's translation of the error

@@ -90,9 +90,10 @@ class Nudger:
 
 def _may_stall(method: str, kwargs: Mapping[str, object]) -> bool:
     """Whether a call's answer may be of the stalling size: every listing and scalar read, and
-    tensor reads of one series. Reads of several series at once (the plugin reads runs in chunks
-    of 10 tags, megabytes each) do not stall, and nudges running beside them only slowed them
-    (measured: diagnosing the L bench logdir took ~7% longer)."""
+    tensor reads of one series. Reads of several series at once (the plugin's chunks of a run
+    are megabytes each) do not stall, and nudges running beside them only slowed them (measured:
+    diagnosing the L bench logdir took ~7% longer); the plugin nudges its own chunk reads only
+    while their size is unknown or small (``STALL_BYTES`` in :mod:`tb_histdiag.series`)."""
     if method != "read_tensors":
         return True
     tags = getattr(kwargs.get("run_tag_filter"), "tags", None)
