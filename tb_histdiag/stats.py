@@ -192,8 +192,8 @@ def _compute(
         left = right = counts = np.zeros((0, 1))
         width = 1
 
-    # Every real writer's rows are finite with non-negative counts: two whole-array checks
-    # (a sum is finite only when every term is) spare the per-row checks and cleaned copies.
+    # Every real writer's rows are finite with non-negative counts: whole-array sums (a sum is
+    # finite only when every term is) and a minimum spare the per-row checks and cleaned copies.
     all_finite = bool(
         np.isfinite(left.sum()) and np.isfinite(right.sum()) and np.isfinite(counts.sum())
     )
@@ -204,10 +204,10 @@ def _compute(
         finite_rows &= np.isfinite(counts).all(axis=1)
     flagged = np.zeros(n, dtype=bool) if nonfinite is None else np.asarray(nonfinite, dtype=bool)
     nonfinite_rows = flagged | ~finite_rows
-    any_negative = not all_finite or bool(counts.min(initial=0.0) < 0)
-    negative = (counts < 0).any(axis=1) if any_negative else np.zeros(n, dtype=bool)
+    maybe_negative = not all_finite or bool(counts.min(initial=0.0) < 0)
+    negative = (counts < 0).any(axis=1) if maybe_negative else np.zeros(n, dtype=bool)
 
-    if all_finite and not any_negative:
+    if not maybe_negative:  # (so all finite too)
         clean_l, clean_r, clean_c = left, right, counts  # not written to (copied first below)
     else:
         # Bad rows become one empty bucket at 0 and are masked out at the end.
