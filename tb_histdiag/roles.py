@@ -1,11 +1,16 @@
 """From histogram tag names to (layer, role, depth).
 
-People name their histograms in many styles: Keras (``dense_1/kernel_0``, ``dense/bias/histogram``),
-PyTorch (``fc1.weight``, ``layer1.0.conv1.weight``, ``grad/fc1.weight``, ``fc1.weight.grad``) and TF1
-code (``layer1/weights``, ``W1``, ``conv5_weights``, ``biases_conv1``, ``con1_before_relu``,
-``conv2_output_distribution``). A tag is split into word tokens; the role comes from the tokens that
-name it, and the layer is what remains once role words and decoration (``histogram``, ``summaries``,
-``_0`` suffixes) are removed. Names that say nothing about their role get ``other``.
+People name their histograms in many styles: Keras 2 (``dense_1/kernel_0``), Keras 3
+(``dense/kernel/histogram``), PyTorch modules (``layer1.0.conv1.weight``, ``bn1.running_var``,
+``encoder.layers.0.self_attn.out_proj.weight``, ``grad/fc1.weight``, ``fc1.weight.grad``) and TF1
+code (``layer1/weights``, ``W_conv1``, ``conv5_weights``, ``con1_before_relu``). A tag is split into
+components at ``/``, ``.`` and ``:``; **the tensor's own name decides the role**: the last
+component that names one (``kernel``, ``bias``, ``gamma``, ``running_var``, ``embeddings``, ...).
+The components before it only name the layer, so ``L1_16_Dense_RELU/bias_0`` is a bias and a Keras
+layer called ``output`` has a weight, not an activation. A ``weight``/``bias`` of a normalisation
+module (``bn1``, ``norm2``, ``LayerNorm``, ``batch_normalization``) is its scale/shift. Gradient
+markers (``grad/``, ``.grad``, ``/gradient``) make a gradient of the role the rest names, kept as
+:attr:`TagRole.target`. Names that say nothing about their role get ``other``.
 """
 
 from __future__ import annotations
@@ -14,25 +19,83 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 
-ROLES = ("weight", "bias", "activation", "preactivation", "gradient", "other")
+ROLES = (
+    "weight",
+    "bias",
+    "norm_scale",
+    "norm_shift",
+    "running_stat",
+    "activation",
+    "preactivation",
+    "gradient",
+    "input",
+    "output",
+    "other",
+)
+
+#: What each role means, for help texts and documents.
+ROLE_DESCRIPTIONS = {
+    "weight": "trainable weights: kernels, weight matrices, embeddings",
+    "bias": "trainable biases of weight layers",
+    "norm_scale": "scales of normalisation layers (BatchNorm/LayerNorm gamma, norm.weight)",
+    "norm_shift": "shifts of normalisation layers (BatchNorm/LayerNorm beta, norm.bias)",
+    "running_stat": "running statistics, not trained (moving_mean, running_var)",
+    "activation": "outputs of hidden layers",
+    "preactivation": "inputs of an activation function (x @ W + b), logits",
+    "gradient": "gradients of any of the above",
+    "input": "the data fed to the model",
+    "output": "the model's output probabilities (softmax, sigmoid)",
+    "other": "anything the name does not tell",
+}
 
 _GRADIENT_WORDS = {"grad", "grads", "gradient", "gradients"}
-_PREACTIVATION_WORDS = {"preactivation", "preactivations", "preact", "logits", "pre"}
-_PREACTIVATION_PHRASES = ("before_relu", "before_activation", "pre_activation", "pre-activation")
-_ACTIVATION_WORDS = {"activation", "activations", "act", "acts", "output", "outputs", "relu"}
-_BIAS_WORDS = {"bias", "biases", "b"}
-_WEIGHT_WORDS = {"weight", "weights", "kernel", "kernels", "w", "embedding", "embeddings"}
 _DECORATION_WORDS = {
     "histogram",
     "histograms",
+    "hist",
     "summary",
     "summaries",
     "distribution",
+    "distributions",
     "values",
-    "0",
 }
+_NORM_MODULE_WORDS = {
+    "bn",
+    "norm",
+    "layernorm",
+    "batchnorm",
+    "groupnorm",
+    "rmsnorm",
+    "instancenorm",
+    "normalization",
+    "normalisation",
+    "ln",
+    "gn",
+}
+_PREACTIVATION_WORDS = {"preactivation", "preactivations", "preact", "preacts", "logits", "pre"}
+_PREACTIVATION_PHRASES = ("before_relu", "before_activation", "pre_activation", "pre-activation")
+_OUTPUT_WORDS = {"probs", "probabilities", "probability", "softmax", "predictions", "yhat"}
+_ACTIVATION_WORDS = {"activation", "activations", "act", "acts", "output", "outputs", "relu"}
+_INPUT_WORDS = {"input", "inputs", "x", "images", "image", "data"}
+_BIAS_WORDS = {"bias", "biases", "b"}
+_WEIGHT_WORDS = {"weight", "weights", "kernel", "kernels", "w", "embedding", "embeddings"}
+_SCALE_WORDS = {"gamma", "scale"}
+_SHIFT_WORDS = {"beta", "offset"}
+_ROLE_WORDS = (
+    _PREACTIVATION_WORDS
+    | _OUTPUT_WORDS
+    | _ACTIVATION_WORDS
+    | _INPUT_WORDS
+    | _BIAS_WORDS
+    | _WEIGHT_WORDS
+    | _SCALE_WORDS
+    | _SHIFT_WORDS
+    | {"running", "moving"}
+)
 
-_TOKEN = re.compile(r"[A-Za-z]+|\d+")
+#: Words, split at case changes too (``LayerNorm`` → layer, norm; ``W_conv1`` → w, conv, 1).
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_COMPONENT = re.compile(r"[^/.:]+")
 
 #: Layer-name stems of classifier heads: dense layers that come after the convolutional, recurrent
 #: or embedding layers of a network (``features.0`` < ``classifier.1``, ``conv1`` < ``fc1``,
@@ -53,34 +116,63 @@ _HEAD_STEMS = {
 
 @dataclasses.dataclass(frozen=True)
 class TagRole:
-    """Where a tag sits in the model: its layer name, role and depth (0 = closest to the input)."""
+    """Where a tag sits in the model: its layer name, role and depth (0 = closest to the input).
+
+    ``target`` is, for a gradient, the role of the tensor it is the gradient of (``weight``,
+    ``bias``, ``norm_scale``, ...; None when the name does not say).
+    """
 
     tag: str
     layer: str
     role: str
     depth: int
+    target: str | None = None
 
 
-def _tokens(tag: str) -> list[str]:
-    return [t.lower() for t in _TOKEN.findall(tag)]
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
 
 
-def role_of(tag: str) -> str:
-    """Return the role a tag name announces: weight, bias, activation, preactivation, gradient
-    or other."""
-    lower = tag.lower()
-    words = set(_tokens(tag))
-    if words & _GRADIENT_WORDS or lower.endswith(".grad"):
-        return "gradient"
-    if any(p in lower for p in _PREACTIVATION_PHRASES) or words & _PREACTIVATION_WORDS:
+@dataclasses.dataclass(frozen=True)
+class _Parsed:
+    role: str
+    layer: str
+    target: str | None
+
+
+def _is_norm_module(component: str) -> bool:
+    words = _words(component)
+    joined = "".join(w for w in words if not w.isdigit())
+    return bool(set(words) & _NORM_MODULE_WORDS) or joined.endswith(("norm", "normalization"))
+
+
+def _own_role(component: str, parent: str | None) -> str | None:
+    """The role a component names, or None when it names none."""
+    words = _words(component)
+    wordset = set(words)
+    lower = component.lower()
+    if (wordset & {"running", "moving"} and wordset & {"mean", "var", "variance", "std"}) or (
+        wordset >= {"batches", "tracked"}
+    ):
+        return "running_stat"
+    if any(p in lower for p in _PREACTIVATION_PHRASES) or wordset & _PREACTIVATION_WORDS:
         return "preactivation"
-    if words & _ACTIVATION_WORDS:
-        return "activation"
-    if words & _BIAS_WORDS:
-        return "bias"
-    if words & _WEIGHT_WORDS:
-        return "weight"
-    return "other"
+    norm_parent = parent is not None and _is_norm_module(parent)
+    if wordset & _SCALE_WORDS and (norm_parent or "gamma" in wordset):
+        return "norm_scale"
+    if wordset & _SHIFT_WORDS and (norm_parent or "beta" in wordset):
+        return "norm_shift"
+    if wordset & _WEIGHT_WORDS:
+        return "norm_scale" if norm_parent and wordset & {"weight", "weights"} else "weight"
+    if wordset & _BIAS_WORDS:
+        return "norm_shift" if norm_parent else "bias"
+    if wordset & _OUTPUT_WORDS:
+        return "output"
+    if wordset & _ACTIVATION_WORDS or (words and words[0] == "h" and len(words) > 1):
+        return "activation"  # TF1 tutorials call hidden activations h_conv1, h_fc1
+    if words and set(w for w in words if not w.isdigit()) <= _INPUT_WORDS:
+        return "input"
+    return None
 
 
 _ROLE_SUFFIX = re.compile(
@@ -90,22 +182,82 @@ _ROLE_SUFFIX = re.compile(
 )
 
 
-def layer_of(tag: str) -> str:
-    """Return the layer a tag belongs to: the tag without its role and decoration words.
-
-    ``dense_1/kernel_0`` → ``dense_1``; ``fc1.weight.grad`` → ``fc1``; ``weights_conv1`` → ``conv1``;
-    ``W1`` → ``1``. A tag that is nothing but role words belongs to the layer ``(model)``.
-    """
-    name = tag
-    name = re.sub(r"(?i)^(grads?|gradients?)[/.]", "", name)
-    name = re.sub(r":\d+$", "", name)
+def _strip_role_words(name: str) -> str:
+    """A single component without its role and decoration words (``weights_conv1`` → ``conv1``,
+    ``W1`` → ``1``)."""
+    name = re.sub(r"(?i)^[wbh]_(?=[a-z])", "", name)  # TF1: W_conv1, b_fc1, h_pool1
     previous = None
     while previous != name:
         previous = name
         name = _ROLE_SUFFIX.sub(lambda m: m.group(1) if m.start() == 0 else "", name)
         name = re.sub(r"(?i)([/._\-])0$", "", name)  # Keras' "_0" variable suffix
         name = name.strip("/._:- ")
-    return name or "(model)"
+    return name
+
+
+def _is_role_namespace(component: str) -> bool:
+    meaningful = {w for w in _words(component) if not w.isdigit()}
+    return bool(meaningful) and meaningful <= _ROLE_WORDS
+
+
+def _parse(tag: str) -> _Parsed:
+    name = re.sub(r":\d+$", "", tag)
+    spans = [(m.start(), m.end(), m.group()) for m in _COMPONENT.finditer(name)]
+    gradient = False
+    kept: list[tuple[int, int, str]] = []
+    for start, end, comp in spans:
+        words = _words(comp)
+        meaningful = [w for w in words if not w.isdigit()]
+        if meaningful and set(meaningful) <= _DECORATION_WORDS:
+            continue
+        if set(words) & _GRADIENT_WORDS:
+            gradient = True
+            rest = [w for w in meaningful if w not in _GRADIENT_WORDS]
+            if not rest:
+                continue  # a pure marker: grad/, .grad, /gradients
+            comp = re.sub(r"(?i)(^|[_\-])?grad(ient)?s?([_\-]|$)", "_", comp).strip("_-")
+        kept.append((start, end, comp))
+    if not kept:
+        return _Parsed("gradient" if gradient else "other", "(model)", None)
+    # The tensor's own name: the last component that names a role.
+    own_index, own_role = None, None
+    for i in range(len(kept) - 1, -1, -1):
+        parent = kept[i - 1][2] if i > 0 else None
+        role = _own_role(kept[i][2], parent)
+        if role is not None:
+            own_index, own_role = i, role
+            break
+    layer_parts = [k for i, k in enumerate(kept) if i != own_index]
+    # Namespaces made of role words only (``activations/``, ``grad/``) name no layer, unless
+    # nothing else does (a Keras layer called ``output``).
+    named = [k for k in layer_parts if not _is_role_namespace(k[2])]
+    if named:
+        layer_parts = named
+    elif own_index is not None and not _is_role_namespace(kept[own_index][2]):
+        layer_parts = []  # activations/L1_Dense_RELU: the own component holds the layer name
+    if layer_parts:
+        layer = name[layer_parts[0][0] : layer_parts[-1][1]]
+        layer = re.sub(r"(?i)[/._\-]0$", "", layer) if own_index is None else layer
+    else:
+        layer = _strip_role_words(kept[own_index][2]) if own_index is not None else name
+    layer = layer.strip("/._:- ") or "(model)"
+    if gradient:
+        return _Parsed("gradient", layer, own_role)
+    return _Parsed(own_role or "other", layer, None)
+
+
+def role_of(tag: str) -> str:
+    """Return the role a tag name announces (one of :data:`ROLES`)."""
+    return _parse(tag).role
+
+
+def layer_of(tag: str) -> str:
+    """Return the layer a tag belongs to: the tag without its own name and decoration.
+
+    ``dense_1/kernel_0`` → ``dense_1``; ``fc1.weight.grad`` → ``fc1``; ``weights_conv1`` → ``conv1``;
+    ``W1`` → ``1``. A tag that is nothing but role words belongs to the layer ``(model)``.
+    """
+    return _parse(tag).layer
 
 
 def _depth_key(layer: str) -> tuple[str, tuple[int, ...]]:
@@ -132,17 +284,16 @@ def assign_roles(
     """
     tags = list(tags)
     compiled = [(re.compile(p), r) for p, r in (overrides or {}).items()]
-    layers: dict[str, str] = {}
-    roles: dict[str, str] = {}
+    parsed: dict[str, _Parsed] = {}
     for tag in tags:
-        role = next((r for pattern, r in compiled if pattern.search(tag)), None) or role_of(tag)
-        roles[tag] = role
-        layers[tag] = layer_of(tag)
+        p = _parse(tag)
+        role = next((r for pattern, r in compiled if pattern.search(tag)), None)
+        parsed[tag] = p if role is None else dataclasses.replace(p, role=role)
     stem_order: dict[str, int] = {}
-    for layer in layers.values():
-        stem_order.setdefault(_depth_key(layer)[0], len(stem_order))
+    for p in parsed.values():
+        stem_order.setdefault(_depth_key(p.layer)[0], len(stem_order))
     ordered = sorted(
-        set(layers.values()),
+        {p.layer for p in parsed.values()},
         key=lambda name: (
             _is_head(_depth_key(name)[0]),
             stem_order[_depth_key(name)[0]],
@@ -151,4 +302,6 @@ def assign_roles(
         ),
     )
     depth = {name: i for i, name in enumerate(ordered)}
-    return {tag: TagRole(tag, layers[tag], roles[tag], depth[layers[tag]]) for tag in tags}
+    return {
+        tag: TagRole(tag, p.layer, p.role, depth[p.layer], p.target) for tag, p in parsed.items()
+    }

@@ -100,3 +100,63 @@ def test_classifier_heads_come_after_the_layers_they_read_whatever_the_listing_o
     # Only heads: the usual numeric order.
     roles = assign_roles(["fc2.weight", "fc10.weight", "fc1.weight"])
     assert [roles[t].depth for t in ("fc1.weight", "fc2.weight", "fc10.weight")] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("tag", "role", "layer"),
+    [
+        # The tensor's own name decides; words in the layer path only name the layer.
+        ("L1_16_Dense_RELU/bias_0/histogram", "bias", "L1_16_Dense_RELU"),
+        ("output/kernel_0", "weight", "output"),
+        ("output/kernel/histogram", "weight", "output"),
+        ("bert.encoder.layer.0.output.dense.weight", "weight", "bert.encoder.layer.0.output.dense"),
+        (
+            "encoder.layers.0.self_attn.out_proj.weight",
+            "weight",
+            "encoder.layers.0.self_attn.out_proj",
+        ),
+        ("encoder.layers.0.self_attn.in_proj_bias", "bias", "encoder.layers.0.self_attn"),
+        ("head.weight", "weight", "head"),
+        ("lstm.weight_ih_l0", "weight", "lstm"),
+        ("embedding/embeddings_0", "weight", "embedding"),
+        ("activations/L1_16_Dense_RELU", "activation", "L1_16_Dense_RELU"),
+        # Normalisation scales and shifts, and running statistics, are roles of their own.
+        ("bn1.weight", "norm_scale", "bn1"),
+        ("bn1.bias", "norm_shift", "bn1"),
+        ("bn1.running_var", "running_stat", "bn1"),
+        ("layer1.0.bn1.running_mean", "running_stat", "layer1.0.bn1"),
+        ("bn1.num_batches_tracked", "running_stat", "bn1"),
+        ("encoder.layers.1.norm2.weight", "norm_scale", "encoder.layers.1.norm2"),
+        ("bert.embeddings.LayerNorm.bias", "norm_shift", "bert.embeddings.LayerNorm"),
+        ("batch_normalization/gamma_0", "norm_scale", "batch_normalization"),
+        ("batch_normalization_1/beta/histogram", "norm_shift", "batch_normalization_1"),
+        ("batch_normalization/moving_variance/histogram", "running_stat", "batch_normalization"),
+        ("layer_normalization/gamma", "norm_scale", "layer_normalization"),
+        # TF1 tutorials: weights, biases, hidden activations and the input data.
+        ("conv1/weights", "weight", "conv1"),
+        ("W_conv1", "weight", "conv1"),
+        ("b_fc1", "bias", "fc1"),
+        ("h_conv1", "activation", "conv1"),
+        ("layer1/X", "input", "layer1"),
+        ("input", "input", "input"),
+        ("predictions/probs", "output", "predictions"),
+    ],
+)
+def test_role_from_the_tensors_own_name(tag, role, layer):
+    assert role_of(tag) == role
+    assert layer_of(tag) == layer
+
+
+@pytest.mark.parametrize(
+    ("tag", "target", "layer"),
+    [
+        ("grad/bn1.weight", "norm_scale", "bn1"),
+        ("conv1.bias.grad", "bias", "conv1"),
+        ("gradients/encoder.layers.0.norm1.bias", "norm_shift", "encoder.layers.0.norm1"),
+        ("dense/kernel_0/gradient", "weight", "dense"),
+        ("grads/dense/kernel:0", "weight", "dense"),
+    ],
+)
+def test_gradients_know_what_they_are_the_gradient_of(tag, target, layer):
+    (found,) = assign_roles([tag]).values()
+    assert (found.role, found.target, found.layer) == ("gradient", target, layer)
