@@ -49,7 +49,8 @@ def rust_provider(logdir: str, series: int, last_step: int):
 def main() -> None:
     from tensorboard import context
 
-    from tb_histdiag import rules, stats
+    from tb_histdiag import stats
+    from tb_histdiag import verdicts as rules
     from tb_histdiag.diagnosis import Diagnoser, diagnose_series
     from tb_histdiag.roles import assign_roles
     from tb_histdiag.series import HistogramReader, series_from_tables

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
-from tb_histdiag import rules, stats
+from tb_histdiag import stats
+from tb_histdiag import verdicts as rules
 from tb_histdiag.model import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
 from tb_histdiag.roles import TagRole, assign_roles
 from tb_histdiag.series import (

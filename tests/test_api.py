@@ -16,7 +16,7 @@ import pytest
 import tb_histdiag
 from tb_histdiag import api, html_report
 from tb_histdiag.charts import BandsChart, bands_chart
-from tb_histdiag.rules import Thresholds
+from tb_histdiag.verdicts import Thresholds
 from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provider
 
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "..", "docs", "diagnostics-v1.schema.json")

@@ -8,7 +8,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tb_histdiag import rules, stats
+from tb_histdiag import stats
+from tb_histdiag import verdicts as rules
 from tb_histdiag.diagnosis import diagnose_series
 from tb_histdiag.model import SEVERITIES, STATUSES
 from tb_histdiag.roles import TagRole

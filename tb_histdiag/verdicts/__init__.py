@@ -1,0 +1,33 @@
+"""The verdicts: from series statistics to findings.
+
+One module per kind of rule (``values``, ``learning``, ``activations``, ``scale``), the tag rules
+of one series together (``tag``), rules across the tags of a run (``cross_tag``), layer and run
+verdicts (``layers``), severities graded by the loss (``outcome``), every number they compare
+against (``thresholds``), and the table of verdict ids (``table``). ``docs/verdicts.md`` gives
+each rule, its thresholds and the research tool it follows.
+"""
+
+from tb_histdiag.verdicts.cross_tag import unsaturable_preactivations, vanishing_relative
+from tb_histdiag.verdicts.layers import bias_only, last_layer_only
+from tb_histdiag.verdicts.learning import movement_path, relative_change
+from tb_histdiag.verdicts.outcome import OUTCOME_GATED, gate_by_outcome, loss_outcome
+from tb_histdiag.verdicts.tag import TAG_RULES, apply_rules, recent_mean_abs, recent_range
+from tb_histdiag.verdicts.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "OUTCOME_GATED",
+    "TAG_RULES",
+    "Thresholds",
+    "apply_rules",
+    "bias_only",
+    "gate_by_outcome",
+    "last_layer_only",
+    "loss_outcome",
+    "movement_path",
+    "recent_mean_abs",
+    "recent_range",
+    "relative_change",
+    "unsaturable_preactivations",
+    "vanishing_relative",
+]

@@ -1,0 +1,147 @@
+"""Tag rules on learning: frozen (bit-identical histograms) and slow; how far a series moved."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tb_histdiag.model import Verdict
+from tb_histdiag.stats import SeriesStats
+from tb_histdiag.verdicts.text import step_at
+from tb_histdiag.verdicts.thresholds import Thresholds
+
+
+def _init_shape(stats: SeriesStats, index: int) -> str:
+    spread = stats.maximum[index] - stats.minimum[index]
+    if not spread > 0:
+        return "constant"
+    kurt = stats.excess_kurtosis[index]
+    if -1.35 <= kurt <= -1.0:
+        return "uniform"
+    if -0.5 <= kurt <= 0.7:
+        return "normal"
+    return "other"
+
+
+def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """The distribution is bit-for-bit the same over the last logged steps: not learning."""
+    if role not in ("weight", "bias", "other"):
+        return None
+    vi = stats.valid_index
+    if vi.size < t.frozen_min_steps:
+        return None
+    same = stats.same_as_prev[vi[1:]]
+    # Length of the trailing stretch of steps identical to their predecessor.
+    trailing = int(np.argmin(same[::-1])) if not same.all() else same.size
+    unchanged_steps = trailing + 1
+    if unchanged_steps < t.frozen_min_steps or unchanged_steps < t.frozen_min_fraction * vi.size:
+        return None
+    since_index = vi[vi.size - unchanged_steps]
+    since, last = step_at(stats, since_index), step_at(stats, vi[-1])
+    whole_run = unchanged_steps == vi.size
+    thing = {"weight": "weights", "bias": "biases"}.get(role, "values")
+    shape = _init_shape(stats, vi[0])
+    shape_words = {
+        "uniform": " It still has the flat, plateau shape of a uniform random initialisation.",
+        "normal": " It still has the bell shape of a normal random initialisation.",
+        "constant": " It is still the single spike of a constant initialisation.",
+        "other": "",
+    }[shape]
+    what = (
+        f"over all {vi.size} logged steps ({since}–{last})"
+        if whole_run
+        else f"from step {since} to the last logged step {last} ({unchanged_steps} of {vi.size} steps)"
+    )
+    return Verdict(
+        id="frozen",
+        severity="warning",
+        title=("Never changes: not learning" if whole_run else f"Stopped changing at step {since}"),
+        summary=(
+            f"The histogram of these {thing} is exactly the same, bucket for bucket, {what}. "
+            "Training that updates a tensor, even slightly, moves its histogram; an identical "
+            f"histogram means these {thing} received no updates." + shape_words
+        ),
+        evidence={
+            "unchanged_steps": int(unchanged_steps),
+            "logged_steps": int(vi.size),
+            "unchanged_since_step": since,
+            "init_shape": shape,
+            "std": float(stats.std[vi[-1]]),
+        },
+        steps=(since, last),
+        fix=(
+            "Check that these parameters are passed to the optimizer and are trainable "
+            "(requires_grad / trainable=True, not inside a frozen sub-model); check that gradients "
+            "reach them (no detach()/stop_gradient on the way); check that the learning rate is not 0."
+        ),
+    )
+
+
+def slow(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """Weights that change, but very little over the whole run (info)."""
+    if role not in ("weight", "bias"):
+        return None
+    vi = stats.valid_index
+    if vi.size < t.frozen_min_steps:
+        return None
+    change = relative_change(stats)
+    if change is None or change == 0.0 or change >= t.slow_relative_change:
+        return None
+    if stats.same_as_prev[vi[1:]].all():
+        return None  # bit-identical: that is frozen, not slow
+    return Verdict(
+        id="slow",
+        severity="info",
+        title=f"Barely changes ({change:.2%} of its spread)",
+        summary=(
+            f"Between step {step_at(stats, vi[0])} and step {step_at(stats, vi[-1])} this "
+            f"histogram moved by only {change:.2%} of its own width: it does change, so updates "
+            "arrive, but at this pace the layer will take a very long time to learn. That can be "
+            "fine late in training or for a layer that is already good; early on it usually "
+            "means the learning rate (or the gradient reaching this layer) is very small."
+        ),
+        evidence={"relative_change": change},
+        steps=(step_at(stats, vi[0]), step_at(stats, vi[-1])),
+        fix=(
+            "If the loss is also slow to fall: raise the learning rate (try a learning-rate "
+            "range test), or check for vanishing gradients in this layer."
+        ),
+    )
+
+
+def relative_change(stats: SeriesStats) -> float | None:
+    """W1 distance between the first and last valid step, relative to their spread, or None."""
+    vi = stats.valid_index
+    if vi.size < 2:
+        return None
+    scale = max(float(stats.std[vi[0]]), float(stats.std[vi[-1]]))
+    distance = float(np.abs(stats.quantiles[vi[-1]] - stats.quantiles[vi[0]]).mean())
+    if scale > 0:
+        return distance / scale
+    return 0.0 if distance == 0 else None
+
+
+def movement_path(stats: SeriesStats) -> NDArray[np.float64]:
+    """Per step, the W1 distance from the first valid step relative to that step's spread.
+
+    0 means "still exactly the initial distribution"; 1 means the distribution has moved by one
+    standard deviation of where it started. NaN on steps without valid data.
+    """
+    out = np.full(stats.steps.shape, np.nan)
+    vi = stats.valid_index
+    if vi.size == 0:
+        return out
+    first = vi[0]
+    distance = np.abs(stats.quantiles[vi] - stats.quantiles[first]).mean(axis=1)
+    # A constant start has no spread to compare with: use the widest spread the series reaches,
+    # or, for a series constant throughout, the size of its value.
+    scale = float(stats.std[first])
+    if not scale > 0:
+        spreads = stats.std[vi]
+        scale = float(np.max(np.where(np.isfinite(spreads), spreads, 0.0)))
+    if not scale > 0:
+        scale = max(abs(float(stats.mean[first])), 1e-12)
+    relative = distance / scale
+    # Identical histograms can differ by float rounding in the batched quantile search (~1e-17).
+    out[vi] = np.where(relative < 1e-9, 0.0, relative)
+    return out

@@ -1,0 +1,27 @@
+"""Small helpers the rules share: numbers as short text, step lookups, the recent window."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tb_histdiag.stats import SeriesStats
+from tb_histdiag.verdicts.thresholds import Thresholds
+
+
+def fmt(value: float) -> str:
+    """A number as a short human string (3 significant digits)."""
+    return f"{value:.3g}"
+
+
+def as_count(value: float) -> int | float:
+    """A bucket count total as an int when it is one (crafted data may hold 1e300 or Inf)."""
+    return int(value) if np.isfinite(value) and abs(value) < 2**62 else float(value)
+
+
+def step_at(stats: SeriesStats, index: int) -> int:
+    return int(stats.steps[index])
+
+
+def recent_steps(stats: SeriesStats, t: Thresholds) -> NDArray[np.int64]:
+    return stats.valid_index[-t.recent_steps :]
