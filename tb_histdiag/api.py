@@ -37,7 +37,7 @@ from tb_histdiag.model import SEVERITIES, Diagnosis, RunDiagnosis, TagDiagnosis
 from tb_histdiag.progress import SILENT, Progress
 from tb_histdiag.roles import ROLES, TagRole, layer_of, role_of
 from tb_histdiag.rules import DEFAULT_THRESHOLDS, Thresholds
-from tb_histdiag.series import HistogramReader, Series, series_from_data
+from tb_histdiag.series import HistogramReader, Series, series_from_data, walk_logdir
 
 __all__ = [
     "DataServerError",
@@ -473,16 +473,15 @@ def _selected_event_bytes(logdir: str, load_run: Callable[[str], bool] | None, l
     logdir itself); counting stops once ``limit`` is reached."""
     root = os.path.expanduser(logdir)
     total = 0
-    for dirpath, _dirs, files in os.walk(root):
-        events = [f for f in files if "tfevents" in f]
-        if not events:
+    for directory in walk_logdir(root):
+        if not directory.event_files:
             continue
-        run = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        run = os.path.relpath(directory.path, root).replace(os.sep, "/")
         if load_run is not None and not load_run(run):
             continue
-        for name in events:
+        for name in directory.event_files:
             with contextlib.suppress(OSError):
-                total += os.stat(os.path.join(dirpath, name)).st_size
+                total += os.stat(os.path.join(directory.path, name)).st_size
         if total >= limit:
             break
     return total

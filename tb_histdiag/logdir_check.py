@@ -195,12 +195,11 @@ class LogdirChecker:
         seen = 0
         self.scanned_bytes = 0
         current: dict[str, tuple[tuple[int, float, int], Scan]] = {}
-        from tb_histdiag.series import is_utf8_name
+        from tb_histdiag.series import walk_logdir
 
-        for directory, dirs, files in os.walk(root, onerror=unreadable):
-            for d in [d for d in dirs if not is_utf8_name(d)]:
-                dirs.remove(d)
-                rel = os.fsencode(os.path.relpath(os.path.join(directory, d), root))
+        for directory in walk_logdir(root, onerror=unreadable):
+            for d in directory.undecodable:
+                rel = os.fsencode(os.path.relpath(os.path.join(directory.path, d), root))
                 shown = rel.decode("utf-8", "backslashreplace")
                 problems.append(
                     FileProblem(
@@ -209,9 +208,7 @@ class LogdirChecker:
                         "directory name is not valid UTF-8: TensorBoard cannot load this run",
                     )
                 )
-            for name in sorted(files):
-                if "tfevents" not in name:
-                    continue
+            for name in directory.event_files:
                 seen += 1
                 if seen > MAX_FILES:
                     problems.append(
@@ -222,7 +219,7 @@ class LogdirChecker:
                         )
                     )
                     break
-                path = os.path.join(directory, name)
+                path = os.path.join(directory.path, name)
                 try:
                     st = os.stat(path)
                 except OSError as e:

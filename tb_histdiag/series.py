@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -626,15 +626,86 @@ def is_utf8_name(path: str) -> bool:
     return True
 
 
+@dataclasses.dataclass(frozen=True)
+class WalkedDir:
+    """One directory of a logdir walk: its path (joined from the logdir, symbolic links not
+    resolved), the names of the event files directly inside it (sorted), and the names of its
+    subdirectories left out because they are not valid UTF-8."""
+
+    path: str
+    event_files: tuple[str, ...]
+    undecodable: tuple[str, ...] = ()
+
+
+def walk_logdir(
+    logdir: str, onerror: Callable[[OSError], None] | None = None
+) -> Iterator[WalkedDir]:
+    """Every directory under a local ``logdir`` (itself first), top-down, subdirectories in name
+    order: the one walk of a logdir that every caller shares (finding runs, sizing them for
+    ``--load-fast=auto``, checking event files).
+
+    Symbolic links to directories are followed, as both of TensorBoard's loaders do (the Python
+    loader's ``tf.io.gfile.walk`` and the Rust data server's ``WalkDir::follow_links``), so a
+    logdir of symlinked runs shows what TensorBoard shows. A link to a directory the walk is
+    already inside (a loop) is not followed, as the data server's walk does not follow it: the
+    walk ends and finds the runs the data server finds. Subdirectories whose names are not valid
+    UTF-8 are not entered (TensorBoard cannot load them; see :attr:`WalkedDir.undecodable`). ``onerror`` receives the ``OSError`` of a directory that
+    cannot be listed; without it such directories are skipped silently.
+    """
+    # Each entry: a directory to list and the identities (device, inode) of the directories
+    # from the logdir down to it, itself included.
+    stack: list[tuple[str, frozenset[tuple[int, int]]]] = []
+    try:
+        st = os.stat(logdir)
+        stack.append((logdir, frozenset({(st.st_dev, st.st_ino)})))
+    except OSError as e:
+        if onerror is not None:
+            onerror(e)
+    while stack:
+        directory, ancestors = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            if onerror is not None:
+                onerror(e)
+            continue
+        events: list[str] = []
+        undecodable: list[str] = []
+        below: list[tuple[str, frozenset[tuple[int, int]]]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows a symbolic link
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                if "tfevents" in entry.name:
+                    events.append(entry.name)
+                continue
+            if not is_utf8_name(entry.name):
+                undecodable.append(entry.name)
+                continue
+            try:
+                st = entry.stat()  # of the link's target
+            except OSError as e:
+                if onerror is not None:
+                    onerror(e)
+                continue
+            identity = (st.st_dev, st.st_ino)
+            if identity in ancestors and entry.is_symlink():
+                logger.info(
+                    "tb_histdiag: not following %s: it links to a directory above it", entry.path
+                )
+                continue
+            below.append((entry.path, ancestors | {identity}))
+        yield WalkedDir(directory, tuple(events), tuple(undecodable))
+        stack.extend(reversed(below))
+
+
 def local_run_dirs(logdir: str) -> list[str]:
     """Directories under ``logdir`` (itself included) holding event files, as TensorBoard finds
-    runs, leaving out names that are not valid UTF-8."""
-    found = []
-    for directory, dirs, files in os.walk(logdir):
-        dirs[:] = sorted(d for d in dirs if is_utf8_name(d))
-        if any("tfevents" in name for name in files) and is_utf8_name(directory):
-            found.append(directory)
-    return found
+    runs (symbolic links followed), leaving out names that are not valid UTF-8."""
+    return [d.path for d in walk_logdir(logdir) if d.event_files and is_utf8_name(d.path)]
 
 
 def logdir_provider(logdir: str, max_steps: int = 0) -> object:
