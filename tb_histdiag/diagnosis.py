@@ -9,7 +9,6 @@ older than the data it was computed from. The plugin and the CLI both use it.
 from __future__ import annotations
 
 import collections
-import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Mapping
 
@@ -68,6 +67,7 @@ def diagnose_series(
         role=role.role,
         layer=role.layer,
         depth=role.depth,
+        target=role.target,
         steps=series.num_steps,
         first_step=int(series.steps[0]) if series.num_steps else None,
         last_step=int(series.steps[-1]) if series.num_steps else None,
@@ -94,23 +94,7 @@ def assemble_run(
     """Group a run's tag diagnoses into layers (depth order), add the cross-tag, layer and run
     verdicts, and set the severity of causes from the run's loss outcome."""
     ordered = sorted(tags, key=lambda d: (d.depth, d.tag))
-    unsaturable = rules.unsaturable_preactivations(ordered)
-    ordered = [
-        dataclasses.replace(d, verdicts=tuple(v for v in d.verdicts if v.id != "saturated"))
-        if d.tag in unsaturable
-        else d
-        for d in ordered
-    ]
-    extra = rules.vanishing_relative(ordered, thresholds)
-    ordered = [
-        dataclasses.replace(
-            d,
-            verdicts=rules.gate_by_outcome(
-                (*d.verdicts, extra[d.tag]) if d.tag in extra else d.verdicts, loss
-            ),
-        )
-        for d in ordered
-    ]
+    ordered = rules.cross_tag_step(ordered, thresholds, loss)
     by_layer: dict[str, list[TagDiagnosis]] = collections.defaultdict(list)
     for d in ordered:
         by_layer[d.layer].append(d)

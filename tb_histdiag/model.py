@@ -113,6 +113,8 @@ class TagDiagnosis:
     #: comparing runs; empty when no step is valid. Not part of the document.
     last_quantiles: tuple[float, ...] = dataclasses.field(default=(), compare=False, repr=False)
     last_std: float | None = dataclasses.field(default=None, compare=False, repr=False)
+    #: For a gradient, the role of the tensor it is the gradient of (None: unknown).
+    target: str | None = dataclasses.field(default=None, compare=False, repr=False)
     #: Key numbers cross-tag rules need (e.g. ``mean_abs``: mean |x| over the last logged steps).
     facts: Mapping[str, float] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 

@@ -43,7 +43,7 @@ ROLE_DESCRIPTIONS = {
     "activation": "outputs of hidden layers",
     "preactivation": "inputs of an activation function (x @ W + b), logits",
     "gradient": "gradients of any of the above",
-    "input": "the data fed to the model",
+    "input": "the data fed to the model, and its labels",
     "output": "the model's output probabilities (softmax, sigmoid)",
     "other": "anything the name does not tell",
 }
@@ -76,7 +76,8 @@ _PREACTIVATION_WORDS = {"preactivation", "preactivations", "preact", "preacts", 
 _PREACTIVATION_PHRASES = ("before_relu", "before_activation", "pre_activation", "pre-activation")
 _OUTPUT_WORDS = {"probs", "probabilities", "probability", "softmax", "predictions", "yhat"}
 _ACTIVATION_WORDS = {"activation", "activations", "act", "acts", "output", "outputs", "relu"}
-_INPUT_WORDS = {"input", "inputs", "x", "images", "image", "data"}
+#: The data fed to the model, and the labels it is trained on (TF1 tutorials log ``X``, ``Y``).
+_INPUT_WORDS = {"input", "inputs", "x", "y", "images", "image", "data", "labels", "label"}
 _BIAS_WORDS = {"bias", "biases", "b"}
 _WEIGHT_WORDS = {"weight", "weights", "kernel", "kernels", "w", "embedding", "embeddings"}
 _SCALE_WORDS = {"gamma", "scale"}
@@ -231,6 +232,10 @@ def _parse(tag: str) -> _Parsed:
     # Namespaces made of role words only (``activations/``, ``grad/``) name no layer, unless
     # nothing else does (a Keras layer called ``output``).
     named = [k for k in layer_parts if not _is_role_namespace(k[2])]
+    # TF1 repeats the name scope inside the tag (layer1/weights/layer1/weights): once is enough.
+    repeat = next((i for i, k in enumerate(named) if i and k[2] == named[0][2]), None)
+    if repeat is not None:
+        named = named[:repeat]
     if named:
         layer_parts = named
     elif own_index is not None and not _is_role_namespace(kept[own_index][2]):

@@ -29,6 +29,12 @@ _GRID_AND_BASIS = np.concatenate([GRID, BASIS_POINTS_P])
 #: Width of the bucket TensorBoard-format writers put exact zeros into (torch: ``[0, 1e-12]``).
 ZERO_BUCKET_WIDTH = 1e-12
 
+#: Largest bucket limit of the legacy writers' default bins (PyTorch, tensorboardX: ``bins=
+#: "tensorflow"``). Values beyond ±1e20 are left out of the bucket counts, but the proto's
+#: ``min``/``max`` keep them, and TensorBoard makes those the outer edges: an outer edge beyond
+#: this bound says values are missing from the counts.
+BUCKET_RANGE_LIMIT = 1e20
+
 #: Number of bins of TensorBoard's Histograms view.
 HISTOGRAM_BINS = 30
 
@@ -45,7 +51,10 @@ class SeriesStats:
     zeros when ``zero_exact`` (those buckets are at most 1e-12 wide, as PyTorch writes them) and
     an upper bound otherwise (TF2's 30 equal buckets mix zeros with small values).
     ``tail_mass`` is the fraction of values with ``|x| > 0.9`` (tanh saturation) and
-    ``unit_tail_mass`` the fraction below 0.1 or above 0.9 (sigmoid saturation).
+    ``unit_tail_mass`` the fraction below 0.1 or above 0.9 (sigmoid saturation), and
+    ``unit_sides`` (``[S, 2]``) splits the latter into below 0.1 and above 0.9, ``tanh_sides``
+    the former into below -0.9 and above 0.9.
+    ``beyond_range`` marks steps with an outer edge beyond ±:data:`BUCKET_RANGE_LIMIT`.
     """
 
     steps: NDArray[np.int64]
@@ -65,6 +74,9 @@ class SeriesStats:
     mean_abs: NDArray[np.float64]
     tail_mass: NDArray[np.float64]
     unit_tail_mass: NDArray[np.float64]
+    tanh_sides: NDArray[np.float64]
+    unit_sides: NDArray[np.float64]
+    beyond_range: NDArray[np.bool_]
     quantiles: NDArray[np.float64]
     bands: NDArray[np.float64]
     w1_prev: NDArray[np.float64]
@@ -269,8 +281,14 @@ def _compute(
     mean_abs = (clean_c * abs_mid).sum(axis=1) / mass
     cdf = _cdf_at(clean_l, span, clean_c, mass)
     below_09 = cdf(0.9)
-    tail_mass = 1.0 - (below_09 - cdf(-0.9))
-    unit_tail_mass = cdf(0.1) + 1.0 - below_09
+    below_m09 = cdf(-0.9)
+    below_01 = cdf(0.1)
+    above_09 = 1.0 - below_09
+    tail_mass = below_m09 + above_09
+    unit_tail_mass = below_01 + above_09
+    # [S, 2]: the low and the high side of each saturation measure.
+    tanh_sides = np.stack([below_m09, above_09], axis=1)
+    unit_sides = np.stack([below_01, above_09], axis=1)
 
     count_gcd = _count_gcd(raw_counts)
     # One search for both probability grids (the CDF is built once).
@@ -328,6 +346,9 @@ def _compute(
         mean_abs=masked(mean_abs),
         tail_mass=masked(np.clip(tail_mass, 0.0, 1.0)),
         unit_tail_mass=masked(np.clip(unit_tail_mass, 0.0, 1.0)),
+        tanh_sides=np.where(valid[:, None], np.clip(tanh_sides, 0.0, 1.0), np.nan),
+        unit_sides=np.where(valid[:, None], np.clip(unit_sides, 0.0, 1.0), np.nan),
+        beyond_range=valid & ((minimum < -BUCKET_RANGE_LIMIT) | (maximum > BUCKET_RANGE_LIMIT)),
         quantiles=quantiles,
         bands=bands,
         w1_prev=w1_prev,

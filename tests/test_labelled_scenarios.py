@@ -8,6 +8,8 @@ scoring as a table.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tensorboard import context
 
@@ -111,3 +113,41 @@ def test_preactivation_saturation_is_not_judged_on_one_sided_relu_piles(diagnosi
     assert all(v.evidence["below_fraction"] >= 0.1 for v in found)
     assert all(v.evidence["above_fraction"] >= 0.1 for v in found)
     assert all(v.evidence["saturated_fraction"] > 0.5 for v in found)
+
+
+def test_every_sentence_quotes_steps_and_sides_the_series_has(diagnosis):
+    """Summaries are true of the data drawn beside them: every step a verdict quotes is a logged
+    step of its series, a saturation names only the ends where the mass is, and the symmetry
+    story of ``constant`` is told only of series that start constant."""
+    checked = 0
+    for run in diagnosis.values():
+        for tag in run.tags:
+            logged = set(tag.path_steps)
+            for v in tag.verdicts:
+                quoted = {int(s) for s in re.findall(r"\bsteps? (\d+)", f"{v.title}. {v.summary}")}
+                assert quoted <= logged, (run.run, tag.tag, v.id, quoted - logged)
+                checked += len(quoted)
+                if v.id == "saturated" and "low_fraction" in v.evidence:
+                    both = "near 0 and" in v.summary or "near -1 and" in v.summary
+                    low, high = v.evidence["low_fraction"], v.evidence["high_fraction"]
+                    assert both == (min(low, high) >= 0.1), (run.run, tag.tag, v.summary)
+                if v.id == "constant" and "symmetry is never broken" in v.summary:
+                    assert v.evidence["constant_since_step"] == tag.first_step
+    assert checked > 100
+
+
+def test_vanishing_is_read_off_the_gradient_profile_over_depth(diagnosis):
+    """A deep sigmoid stack whose loss is stuck: every layer whose weight gradients are 100× or
+    more below the last layer's is flagged, not only those below AutoTrainer's 1e-3 and 1e-4
+    (layer 4 sits at ~4e-3 of the last layer's, with mean |g| ~1.5e-4)."""
+    for fmt in ("legacy", "tf2"):
+        run = diagnosis[SCENARIOS["vanishing_sigmoid"].run_name(fmt)]
+        assert run.loss.flat
+        grads = [t for t in run.tags if t.role == "gradient" and t.target == "weight"]
+        flagged = {t.layer for t in grads if any(v.id == "vanishing" for v in t.verdicts)}
+        layers = [t.layer for t in sorted(grads, key=lambda t: t.depth)]
+        assert flagged == set(layers[:4]), (fmt, flagged)
+        fourth = next(t for t in grads if t.layer == layers[3])
+        (verdict,) = fourth.verdicts
+        assert 1e-3 < verdict.evidence["ratio"] < 1e-2
+        assert verdict.evidence["mean_abs"] > 1e-4

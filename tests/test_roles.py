@@ -138,6 +138,10 @@ def test_classifier_heads_come_after_the_layers_they_read_whatever_the_listing_o
         ("b_fc1", "bias", "fc1"),
         ("h_conv1", "activation", "conv1"),
         ("layer1/X", "input", "layer1"),
+        ("Y", "input", "Y"),
+        # TF1 repeats the name scope: layer1/weights/layer1/weights is layer1's weight.
+        ("layer1/weights/layer1/weights", "weight", "layer1"),
+        ("layer1/layer1/outputs", "activation", "layer1"),
         ("input", "input", "input"),
         ("predictions/probs", "output", "predictions"),
     ],

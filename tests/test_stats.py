@@ -14,21 +14,7 @@ from tb_histdiag.diagnosis import diagnose_series
 from tb_histdiag.model import SEVERITIES, STATUSES
 from tb_histdiag.roles import TagRole
 from tb_histdiag.series import series_from_data
-
-VERDICT_IDS = {
-    "nonfinite",
-    "constant",
-    "frozen",
-    "exploding",
-    "collapsing",
-    "dead",
-    "saturated",
-    "vanishing",
-    "slow",
-    "multimodal",
-    "bias_only",
-    "last_layer_only",
-}
+from tb_histdiag.verdicts.table import VERDICT_IDS
 
 
 def histogram_rows(samples: np.ndarray, bins: int = 30) -> tuple[np.ndarray, ...]:

@@ -7,7 +7,11 @@ against (``thresholds``), and the table of verdict ids (``table``). ``docs/verdi
 each rule, its thresholds and the research tool it follows.
 """
 
-from tb_histdiag.verdicts.cross_tag import unsaturable_preactivations, vanishing_relative
+from tb_histdiag.verdicts.cross_tag import (
+    cross_tag_step,
+    unsaturable_preactivations,
+    vanishing_relative,
+)
 from tb_histdiag.verdicts.layers import bias_only, last_layer_only
 from tb_histdiag.verdicts.learning import movement_path, relative_change
 from tb_histdiag.verdicts.outcome import OUTCOME_GATED, gate_by_outcome, loss_outcome
@@ -21,6 +25,7 @@ __all__ = [
     "Thresholds",
     "apply_rules",
     "bias_only",
+    "cross_tag_step",
     "gate_by_outcome",
     "last_layer_only",
     "loss_outcome",

@@ -6,13 +6,14 @@ import numpy as np
 
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
+from tb_histdiag.verdicts.table import applies
 from tb_histdiag.verdicts.text import fmt, recent_steps, step_at
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 
 def dead(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     """ReLU-style activations that are (almost) all exactly 0 over the last logged steps."""
-    if role != "activation":
+    if not applies("dead", role):
         return None
     recent = recent_steps(stats, t)
     if recent.size == 0 or stats.total[recent[-1]] < 2:
@@ -108,10 +109,15 @@ def _saturated_preactivation(stats: SeriesStats, t: Thresholds) -> Verdict | Non
 
 def saturated(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     """tanh/sigmoid outputs piled up at the ends of their range over the last logged steps, or
-    pre-activations far beyond the range where tanh/sigmoid still have a slope."""
+    pre-activations far beyond the range where tanh/sigmoid still have a slope.
+
+    A sigmoid output needs mass at both ends (values that only sit near 0 may be no sigmoid at
+    all: small ReLU or softplus outputs look the same); a tanh output may pile at one end. The
+    summary names the ends the mass really sits at.
+    """
     if role == "preactivation":
         return _saturated_preactivation(stats, t)
-    if role != "activation":
+    if not applies("saturated", role):
         return None
     recent = recent_steps(stats, t)
     if recent.size == 0 or stats.total[recent[-1]] < 2:
@@ -122,27 +128,52 @@ def saturated(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
         # A sigmoid never outputs exactly 0; a minimum of exactly 0 is a ReLU-family output.
         if not (lo > 0 and hi <= 1 + eps):
             return None
-        share, kind, ends = stats.unit_tail_mass[recent], "sigmoid", "near 0 and 1"
+        sides, kind, names = stats.unit_sides, "sigmoid", ("near 0", "near 1")
     elif lo >= -1 - eps and hi <= 1 + eps:
-        share, kind, ends = stats.tail_mass[recent], "tanh", "near -1 and +1"
+        sides, kind, names = stats.tanh_sides, "tanh", ("near -1", "near +1")
     else:
         return None  # not a bounded activation
-    fraction = float(share.min())
+    low, high = float(sides[recent, 0].min()), float(sides[recent, 1].min())
+    fraction = float((sides[recent, 0] + sides[recent, 1]).min())
     if fraction <= t.saturated_fraction:
         return None
+    both = min(low, high) >= t.saturated_preactivation_min_side
+    if kind == "sigmoid" and not both:
+        return None
+    vi = stats.valid_index
+    share = sides[:, 0] + sides[:, 1]
+    since = int(recent[0])
+    for i in vi[::-1]:
+        if not share[i] > t.saturated_fraction:
+            break
+        since = int(i)
+    if both:
+        where = f"{low:.0%} {names[0]} and {high:.0%} {names[1]}"
+        shape = "the histogram piles up against both edges of the activation's range"
+    else:
+        where = f"{max(low, high):.0%} {names[0] if low > high else names[1]}"
+        shape = "the histogram piles up against one edge of the activation's range"
     return Verdict(
         id="saturated",
         severity="warning",
         title=f"{fraction:.0%} of the outputs are saturated ({kind})",
         summary=(
-            f"Over the last logged steps, {fraction:.0%} of this layer's outputs are {ends}: the "
-            "histogram piles up against both edges of the activation's range instead of "
-            f"spreading through the middle. Where a {kind} is flat its gradient is almost 0, so "
-            "saturated units learn very slowly or not at all. (The share is measured as values "
-            "in the outer 10% of the range, which histogram buckets can resolve.)"
+            f"Since step {step_at(stats, since)}, {fraction:.0%} of this layer's outputs sit "
+            f"in the outer 10% of the {kind} range (over the last logged steps at least {where}): "
+            f"{shape} instead of spreading through the middle. Where a {kind} is flat its "
+            "gradient is almost 0, so saturated units learn very slowly or not at all. (The "
+            "outer 10% is what histogram buckets can resolve.)"
         ),
-        evidence={"saturated_fraction": fraction, "activation": kind, "min": lo, "max": hi},
-        steps=(step_at(stats, recent[0]), step_at(stats, recent[-1])),
+        evidence={
+            "saturated_fraction": fraction,
+            "low_fraction": low,
+            "high_fraction": high,
+            "activation": kind,
+            "min": lo,
+            "max": hi,
+            "saturated_since_step": step_at(stats, since),
+        },
+        steps=(step_at(stats, since), step_at(stats, recent[-1])),
         fix=(
             "Use a smaller weight initialisation (Glorot/Xavier for tanh and sigmoid); normalise "
             "the inputs and add BatchNorm/LayerNorm before the activation; lower the learning "

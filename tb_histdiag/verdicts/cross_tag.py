@@ -1,11 +1,15 @@
-"""Rules that read several tags of a run: saturation that cannot be, gradients vanishing over depth."""
+"""Rules that read several tags of a run: saturation that cannot be, gradients vanishing over
+depth, biases a normalisation layer makes redundant, the output probabilities."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
-from tb_histdiag.model import TagDiagnosis, Verdict
+from tb_histdiag.model import LossOutcome, TagDiagnosis, Verdict
+from tb_histdiag.verdicts.outcome import gate_by_outcome
+from tb_histdiag.verdicts.tag import root_cause
 from tb_histdiag.verdicts.text import fmt
 from tb_histdiag.verdicts.thresholds import Thresholds
 
@@ -36,37 +40,183 @@ def unsaturable_preactivations(tags: Sequence[TagDiagnosis]) -> set[str]:
     }
 
 
-def vanishing_relative(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str, Verdict]:
-    """Gradients of early layers orders of magnitude below the last layer's (AutoTrainer)."""
-    grads = [d for d in tags if d.role == "gradient" and d.facts.get("mean_abs") is not None]
+def _weight_gradients(tags: Sequence[TagDiagnosis]) -> list[TagDiagnosis]:
+    return [
+        d
+        for d in tags
+        if d.role == "gradient"
+        and d.target in ("weight", None)
+        and d.facts.get("mean_abs") is not None
+    ]
+
+
+def vanishing_relative(
+    tags: Sequence[TagDiagnosis], t: Thresholds, loss: LossOutcome | None = None
+) -> dict[str, Verdict]:
+    """Weight gradients of earlier layers orders of magnitude below the last layer's, read off
+    the gradient profile over depth (AutoTrainer's first/last ratio, for every layer). The bar
+    is graded by the loss: where it is stuck, 100× below the last layer is already the likely
+    reason; otherwise 1000× and below an absolute 1e-4, as AutoTrainer asks."""
+    grads = _weight_gradients(tags)
     if len(grads) < 2:
         return {}
     deepest = max(d.depth for d in grads)
     reference = max(d.facts["mean_abs"] for d in grads if d.depth == deepest)
     if not reference > 0:
         return {}
+    stuck = loss is not None and loss.flat
+    bar = t.vanishing_ratio_stuck if stuck else t.vanishing_ratio
     out = {}
     for d in grads:
         level = d.facts["mean_abs"]
         if d.depth == deepest or any(v.id == "vanishing" for v in d.verdicts):
             continue
         ratio = level / reference
-        if ratio < t.vanishing_ratio and level < t.vanishing_first_max:
+        if ratio < bar and (stuck or level < t.vanishing_first_max):
+            why = (
+                f"With the loss stuck, a gradient {fmt(1 / ratio)} times below the last layer's "
+                "is the likely reason these layers do not learn."
+                if stuck
+                else "The backward signal shrinks layer by layer, so the early layers hardly "
+                "learn while the last ones do."
+            )
             out[d.tag] = Verdict(
                 id="vanishing",
                 severity="warning",
                 title=f"Gradients vanish: {ratio:.1e}× the last layer's",
                 summary=(
-                    f"The gradients reaching {d.layer} average {fmt(level)} in magnitude, "
-                    f"{fmt(1 / ratio)} times smaller than those of the last layer "
-                    f"({fmt(reference)}). The backward signal shrinks layer by layer, so the "
-                    "early layers hardly learn while the last ones do."
+                    f"Over the last logged steps the gradients reaching {d.layer} average "
+                    f"{fmt(level)} in magnitude, {fmt(1 / ratio)} times smaller than those of "
+                    f"the last layer ({fmt(reference)}). {why}"
                 ),
-                evidence={"mean_abs": level, "last_layer_mean_abs": reference, "ratio": ratio},
+                evidence={
+                    "mean_abs": level,
+                    "last_layer_mean_abs": reference,
+                    "ratio": ratio,
+                    "ratio_bar": bar,
+                },
                 steps=(d.first_step or 0, d.last_step or 0),
                 fix=(
                     "Use ReLU-family activations instead of sigmoid/tanh in deep stacks, He or "
                     "Glorot initialisation, normalisation layers, or residual connections."
                 ),
             )
+    return out
+
+
+#: Verdicts that a normalisation layer's redundancy explains on a bias or its gradient.
+_REDUNDANCY_EXPLAINS = ("frozen", "slow", "vanishing", "constant", "multimodal")
+
+
+def redundant_biases(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str, Verdict]:
+    """Biases of layers followed by a normalisation layer (a convolution's bias before
+    BatchNorm): the normalisation subtracts the mean, so the bias gets a zero gradient by
+    construction and stays where it started. Recognised from the bias gradient being orders of
+    magnitude below the same layer's weight gradient, or, without gradients, from a bias that
+    does not move while its weights learn, in a run with normalisation layers. Returns an info
+    verdict for the bias and for its gradient, which replaces their alarms."""
+    has_norm = any(d.role in ("norm_scale", "norm_shift", "running_stat") for d in tags)
+    by_layer: dict[str, dict[str, list[TagDiagnosis]]] = {}
+    for d in tags:
+        kind = d.role if d.role in ("weight", "bias") else f"grad_{d.target}"
+        by_layer.setdefault(d.layer, {}).setdefault(kind, []).append(d)
+    out = {}
+    for layer, kinds in by_layer.items():
+        biases, bias_grads = kinds.get("bias", []), kinds.get("grad_bias", [])
+        weights, weight_grads = kinds.get("weight", []), kinds.get("grad_weight", [])
+        ratio = None
+        if bias_grads and weight_grads:
+            gb = max(d.facts.get("mean_abs", float("nan")) for d in bias_grads)
+            gw = max(d.facts.get("mean_abs", float("nan")) for d in weight_grads)
+            if gw > 0 and gb >= 0:
+                ratio = gb / gw
+        by_gradient = (
+            ratio is not None
+            and ratio < t.redundant_bias_ratio
+            and (has_norm or ratio < t.redundant_bias_ratio_alone)
+        )
+        weights_learn = any(
+            (w.movement or 0.0) > t.moving_min_relative_change
+            and not any(v.id == "frozen" for v in w.verdicts)
+            for w in weights
+        )
+        by_movement = (
+            has_norm
+            and weights_learn
+            and biases
+            and all(
+                any(v.id in ("frozen", "slow") for v in b.verdicts)
+                or (b.movement or 0.0) <= t.moving_min_relative_change
+                for b in biases
+            )
+        )
+        if not (by_gradient or by_movement):
+            continue
+        evidence = {"bias_to_weight_gradient": ratio} if ratio is not None else {}
+        measured = (
+            f" Here its gradient is {fmt(ratio)} times the weights' gradient."
+            if ratio is not None
+            else " Here the bias stays where it started while the layer's weights learn."
+        )
+        for d in (*biases, *bias_grads):
+            out[d.tag] = Verdict(
+                id="redundant_bias",
+                severity="info",
+                title="Bias made redundant by a normalisation layer",
+                summary=(
+                    f"The bias of {layer} is followed by a normalisation layer (BatchNorm, "
+                    "LayerNorm, ...), which subtracts the mean of its input: adding the same "
+                    "number to every value of a channel changes nothing after it, so the bias "
+                    "receives no gradient by construction and does not learn."
+                    + measured
+                    + " This is harmless."
+                ),
+                evidence=evidence,
+                steps=(d.first_step or 0, d.last_step or 0),
+                fix="Create the layer without a bias (bias=False / use_bias=False) to save the "
+                "parameters and this histogram.",
+            )
+    return out
+
+
+def output_probabilities(tags: Sequence[TagDiagnosis]) -> set[str]:
+    """Activation tags of the last layer whose values lie in [0, 1]: the model's output
+    probabilities (softmax, sigmoid), which a confident classifier pushes to 0 and 1 by design.
+    They are not hidden units, so ``saturated`` does not apply."""
+    acts = [d for d in tags if d.role == "activation" and "recent_min" in d.facts]
+    if len(acts) < 2:
+        return set()
+    deepest = max(d.depth for d in acts)
+    return {
+        d.tag
+        for d in acts
+        if d.depth == deepest
+        and d.facts["recent_min"] >= 0.0
+        and d.facts.get("recent_max", 2.0) <= 1.0 + 1e-6
+    }
+
+
+def cross_tag_step(
+    tags: Sequence[TagDiagnosis], t: Thresholds, loss: LossOutcome | None
+) -> list[TagDiagnosis]:
+    """The run-wide step over a run's tag diagnoses (in depth order): drop saturation that
+    cannot be (unbounded layers, output probabilities), explain biases a normalisation layer
+    makes redundant, add gradients vanishing over depth, tell each tag as one root cause, and
+    grade causes by the loss."""
+    not_saturable = unsaturable_preactivations(tags) | output_probabilities(tags)
+    redundant = redundant_biases(tags, t)
+    vanishing = vanishing_relative(tags, t, loss)
+    out = []
+    for d in tags:
+        verdicts = d.verdicts
+        if d.tag in not_saturable:
+            verdicts = tuple(v for v in verdicts if v.id != "saturated")
+        if d.tag in redundant:
+            verdicts = (
+                *(v for v in verdicts if v.id not in _REDUNDANCY_EXPLAINS),
+                redundant[d.tag],
+            )
+        elif d.tag in vanishing:
+            verdicts = root_cause((*verdicts, vanishing[d.tag]))
+        out.append(dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss)))
     return out

@@ -91,8 +91,8 @@ def last_layer_only(
         ),
         summary=(
             f"The weights of {', '.join(frozen_names)} never change, while "
-            f"{', '.join(moving_names)} keep moving. The network trains only its top, on top of "
-            "random, untrained features: in the Histograms tab the early layers look like flat, "
+            f"{', '.join(moving_names)} keep moving. The network trains only its top, on "
+            "features that do not change: in the Histograms tab the early layers look like flat, "
             "identical ridges and only the last layer's ridges shift."
         ),
         evidence={"frozen_layers": len(frozen_names), "learning_layers": len(moving_names)},
@@ -101,7 +101,9 @@ def last_layer_only(
             "If the early layers should train: check requires_grad / trainable flags (e.g. a "
             "pretrained backbone left frozen), that the optimizer was built with all parameters "
             "(model.parameters(), not one layer's), and that no detach()/stop_gradient cuts the "
-            "gradient path. If freezing is intended, this verdict can be ignored."
+            "gradient path. If freezing is intended (fine-tuning a pretrained backbone), declare "
+            'it in the configuration\'s [expect] table (e.g. "^backbone\\\\." = "frozen") and '
+            "this becomes an info."
         ),
         tags=tags,
     )

@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
+from tb_histdiag.verdicts.table import applies
 from tb_histdiag.verdicts.text import step_at
 from tb_histdiag.verdicts.thresholds import Thresholds
 
@@ -25,7 +26,7 @@ def _init_shape(stats: SeriesStats, index: int) -> str:
 
 def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     """The distribution is bit-for-bit the same over the last logged steps: not learning."""
-    if role not in ("weight", "bias", "other"):
+    if not applies("frozen", role):
         return None
     vi = stats.valid_index
     if vi.size < t.frozen_min_steps:
@@ -39,14 +40,25 @@ def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     since_index = vi[vi.size - unchanged_steps]
     since, last = step_at(stats, since_index), step_at(stats, vi[-1])
     whole_run = unchanged_steps == vi.size
-    thing = {"weight": "weights", "bias": "biases"}.get(role, "values")
+    thing = {
+        "weight": "weights",
+        "bias": "biases",
+        "norm_scale": "normalisation scales",
+        "norm_shift": "normalisation shifts",
+    }.get(role, "values")
     shape = _init_shape(stats, vi[0])
+    # The first logged step need not be the initialisation (Keras logs after the first epoch; a
+    # backbone may be pretrained): the shape is said, and what it looks like, nothing more.
     shape_words = {
-        "uniform": " It still has the flat, plateau shape of a uniform random initialisation.",
-        "normal": " It still has the bell shape of a normal random initialisation.",
-        "constant": " It is still the single spike of a constant initialisation.",
+        "uniform": "a flat plateau, as a uniform random initialisation gives",
+        "normal": "a bell, as a normal random initialisation gives",
+        "constant": "a single spike, as a constant initialisation gives",
         "other": "",
     }[shape]
+    if shape_words and whole_run:
+        shape_words = f" Its shape is still that of step {since}: {shape_words}."
+    else:
+        shape_words = ""  # the first step's shape is not what the unchanged steps show
     what = (
         f"over all {vi.size} logged steps ({since}–{last})"
         if whole_run
@@ -72,14 +84,17 @@ def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
         fix=(
             "Check that these parameters are passed to the optimizer and are trainable "
             "(requires_grad / trainable=True, not inside a frozen sub-model); check that gradients "
-            "reach them (no detach()/stop_gradient on the way); check that the learning rate is not 0."
+            "reach them (no detach()/stop_gradient on the way); check that the learning rate is not 0. "
+            "If they are frozen on purpose (a pretrained backbone), declare it in the "
+            'configuration\'s [expect] table (e.g. "^backbone\\\\." = "frozen") and this becomes '
+            "an info."
         ),
     )
 
 
 def slow(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     """Weights that change, but very little over the whole run (info)."""
-    if role not in ("weight", "bias"):
+    if not applies("slow", role):
         return None
     vi = stats.valid_index
     if vi.size < t.frozen_min_steps:

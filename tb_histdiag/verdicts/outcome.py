@@ -6,10 +6,11 @@ import dataclasses
 
 from tb_histdiag.model import LossOutcome, Verdict
 from tb_histdiag.stats import LossTrend
+from tb_histdiag.verdicts.table import VERDICTS
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 #: Causes whose severity depends on the outcome (AutoTrainer reports them only with a symptom).
-OUTCOME_GATED = ("dead", "saturated", "vanishing")
+OUTCOME_GATED = tuple(v.id for v in VERDICTS if v.gated)
 
 
 def loss_outcome(tag: str, trend: LossTrend, t: Thresholds) -> LossOutcome:

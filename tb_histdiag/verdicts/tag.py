@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from tb_histdiag.model import Verdict
+from tb_histdiag.model import SEVERITIES, Verdict
 from tb_histdiag.stats import SeriesStats
 from tb_histdiag.verdicts.activations import dead, saturated
 from tb_histdiag.verdicts.learning import frozen, slow
 from tb_histdiag.verdicts.scale import collapsing, exploding, vanishing
+from tb_histdiag.verdicts.table import BY_ID
 from tb_histdiag.verdicts.text import recent_steps
 from tb_histdiag.verdicts.thresholds import Thresholds
 from tb_histdiag.verdicts.values import constant, multimodal, nonfinite
@@ -30,22 +32,87 @@ TAG_RULES: Sequence[Callable[[SeriesStats, str, Thresholds], Verdict | None]] = 
 )
 
 
-#: When the first verdict is found, the second says the same thing less precisely: drop it.
-SUPERSEDES = {
-    "nonfinite": ("exploding",),
-    "dead": ("constant", "saturated", "multimodal"),
-    "vanishing": ("constant", "multimodal"),
-    "constant": ("multimodal", "slow"),
-    "frozen": ("slow",),
-}
+#: When two verdicts of a tag start at the same step, the first in this order tells the story
+#: (a bias frozen at its zero initialisation is ``frozen``, and ``constant`` adds nothing; units
+#: that start as copies of each other are ``constant``, whatever their gradients' size).
+PRECEDENCE = (
+    "nonfinite",
+    "exploding",
+    "collapsing",
+    "frozen",
+    "constant",
+    "dead",
+    "saturated",
+    "vanishing",
+)
+
+#: What a consequence adds when it follows an explosion of gradients or activations.
+_AFTER_EXPLOSION = (
+    " Values that explode and then drop to exactly 0 (or stop changing) are the mark of units "
+    "driven by the huge updates into saturation (tanh/sigmoid flat at ±1) or killed (ReLU): the "
+    "explosion is the cause, what follows its consequence."
+)
+
+
+def _onset(v: Verdict) -> int:
+    return v.steps[0] if v.steps else 0
+
+
+def _rank(v: Verdict) -> tuple[int, float]:
+    """Earlier first; at the same step by :data:`PRECEDENCE`, except that values which became
+    all equal at once, later in the run, are told as ``constant`` (an abrupt event) rather than
+    as a ``collapsing`` or ``frozen`` that starts at the same step."""
+    order = PRECEDENCE.index(v.id)
+    if v.id == "constant" and v.evidence.get("from_start") is False:
+        order = PRECEDENCE.index("collapsing") - 0.5
+    return (_onset(v), order)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def root_cause(found: Sequence[Verdict]) -> tuple[Verdict, ...]:
+    """One root-cause verdict per tag: the earliest warning or critical finding in time, with the
+    later ones told in its story as consequences (``followed_by`` in its evidence). Verdicts
+    that start at the same step as the root say the same thing from another side and are
+    dropped. Info verdicts stay only where nothing is wrong."""
+    alarms = [v for v in found if v.severity != "info"]
+    if not alarms:
+        return tuple(found)
+    alarms.sort(key=_rank)
+    root, later = alarms[0], [v for v in alarms[1:] if _onset(v) > _onset(alarms[0])]
+    if not later:
+        return (root,)
+    worst = max((root, *later), key=lambda v: SEVERITIES.index(v.severity)).severity
+    then = " ".join(f"Then, from step {_onset(v)}: {_lower_first(v.title)}." for v in later)
+    explained = root.id == "exploding" and any(
+        v.id in ("vanishing", "constant", "frozen", "saturated", "dead") for v in later
+    )
+    first = later[0]
+    return (
+        dataclasses.replace(
+            root,
+            severity=worst,
+            title=f"{root.title}, then {_lower_first(first.title)} (step {_onset(first)})",
+            summary=f"{root.summary} {then}" + (_AFTER_EXPLOSION if explained else ""),
+            evidence={
+                **root.evidence,
+                "followed_by": ", ".join(v.id for v in later),
+                "followed_from_step": _onset(first),
+            },
+            steps=(_onset(root), max(v.steps[-1] for v in (root, *later) if v.steps)),
+        ),
+    )
 
 
 def apply_rules(stats: SeriesStats, role: str, t: Thresholds) -> tuple[Verdict, ...]:
-    """Run every tag rule and drop the verdicts a more specific one supersedes."""
+    """Run every tag rule, drop the verdicts a more specific one supersedes, and tell the rest
+    as one root cause and its consequences."""
     found = [v for rule in TAG_RULES if (v := rule(stats, role, t))]
     ids = {v.id for v in found}
-    dropped = {d for i in ids for d in SUPERSEDES.get(i, ())}
-    return tuple(v for v in found if v.id not in dropped)
+    dropped = {d for i in ids for d in BY_ID[i].supersedes}
+    return root_cause([v for v in found if v.id not in dropped])
 
 
 def recent_mean_abs(stats: SeriesStats, t: Thresholds) -> float | None:

@@ -10,9 +10,15 @@ class Thresholds:
     """Every number a rule compares against. Override with ``dataclasses.replace``."""
 
     #: Spread (max - min) at or below this fraction of the largest magnitude counts as constant.
-    constant_relative_spread: float = 1e-9
+    #: (float32 rounding alone leaves ~1e-7: units that are copies of each other up to rounding
+    #: have a relative spread of ~1e-6).
+    constant_relative_spread: float = 1e-5
     #: Bucket counts sharing at least this common divisor mean values repeat in groups (symmetry).
     symmetry_min_gcd: int = 4
+    #: ... on at least this many occupied buckets, at the last two steps (and at the first, unless
+    #: the series starts as a single value): a small tensor spread over 2-3 buckets shares a
+    #: divisor by chance (a LayerNorm scale of 64 values over 3 buckets: 16 + 32 + 16).
+    symmetry_min_buckets: int = 6
     #: Minimum number of consecutive unchanged logged steps before a series is called frozen.
     frozen_min_steps: int = 3
     #: A series unchanged over at least this fraction of its logged steps (at the end) is frozen.
@@ -43,6 +49,9 @@ class Thresholds:
     #: ... gradients (which also need the larger growth factor below; AutoTrainer uses 70).
     exploding_min_gradient: float = 10.0
     exploding_gradient_growth: float = 100.0
+    #: Values that start with no spread (biases initialised at 0) must reach at least this size:
+    #: zero-initialised biases that learn normally end between 1e-2 and a few units.
+    exploding_from_zero_min: float = 1e3
     #: Collapsing: a weight's spread shrinks to at most this fraction of where it started.
     collapsing_ratio: float = 0.1
     #: Vanishing gradients: mean |g| below this is vanishing on its own (DeepDiagnosis: 1e-7) ...
@@ -51,6 +60,13 @@ class Thresholds:
     #: (AutoTrainer: ||g_first|| / ||g_last|| < 1e-3 and ||g_first|| < 1e-4).
     vanishing_ratio: float = 1e-3
     vanishing_first_max: float = 1e-4
+    #: ... where the run's loss is stuck, ``vanishing_ratio_stuck`` × the last layer's suffices.
+    vanishing_ratio_stuck: float = 1e-2
+    #: A bias whose gradient is below this fraction of its weights' gradient, in a run with
+    #: normalisation layers, is made redundant by them (zero gradient by construction) ...
+    redundant_bias_ratio: float = 1e-4
+    #: ... and below this fraction even where no normalisation layer is logged.
+    redundant_bias_ratio_alone: float = 1e-6
     #: Slow: weights that move, but less than this fraction of their spread over the whole run.
     slow_relative_change: float = 0.01
     #: The loss counts as flat when it falls by less than this fraction from start to end.

@@ -6,6 +6,7 @@ import numpy as np
 
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
+from tb_histdiag.verdicts.table import applies
 from tb_histdiag.verdicts.text import as_count, fmt, step_at
 from tb_histdiag.verdicts.thresholds import Thresholds
 
@@ -47,93 +48,140 @@ def nonfinite(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     )
 
 
+def _spread_is_zero(stats: SeriesStats, index: int, t: Thresholds) -> bool:
+    lo, hi = float(stats.minimum[index]), float(stats.maximum[index])
+    return hi - lo <= t.constant_relative_spread * max(abs(lo), abs(hi), 1e-30)
+
+
 def constant(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
-    """All values identical at the last logged step, or repeating in groups (symmetry not broken)."""
+    """All values identical at the last logged step, or repeating in groups (symmetry not broken).
+
+    The symmetry story is told only where the series starts that way; a tensor that became
+    constant later (a collapse, units that stopped) gets its own sentence. A step whose values
+    partly lie beyond the legacy writers' bucket range is never called constant: its buckets
+    show only what is left.
+    """
+    if not applies("constant", role):
+        return None
     vi = stats.valid_index
     if vi.size == 0:
         return None
     last = vi[-1]
-    if stats.total[last] < 2:
+    if stats.total[last] < 2 or stats.beyond_range[last]:
         return None  # a single number is trivially "constant"
-    lo, hi = stats.minimum[last], stats.maximum[last]
-    scale = max(abs(lo), abs(hi), 1e-30)
-    spread = hi - lo
-    all_equal = spread <= t.constant_relative_spread * scale
-    steps = (step_at(stats, vi[0]), step_at(stats, last))
+    hi = float(stats.maximum[last])
     thing = {"weight": "weights", "bias": "biases", "gradient": "gradients"}.get(role, "values")
-    if all_equal:
+    if _spread_is_zero(stats, last, t):
         since = vi[0]
         for i in vi[::-1]:
-            if stats.maximum[i] - stats.minimum[i] > t.constant_relative_spread * scale:
+            if not _spread_is_zero(stats, i, t):
                 break
             since = i
-        return Verdict(
-            id="constant",
-            severity="critical" if role in ("weight", "gradient") else "warning",
-            title=f"All {thing} are identical ({fmt(float(hi))})",
-            summary=(
-                f"At step {step_at(stats, last)} every one of the {as_count(stats.total[last])} {thing} "
-                f"has the same value, {fmt(float(hi))}: the histogram is a single spike instead of "
-                "a spread. "
-                + (
-                    "When all weights start equal, every unit in a layer computes the same thing and "
-                    "receives the same update, so they stay equal for ever (the symmetry is never "
-                    "broken) and the layer behaves like a single unit."
-                    if role == "weight"
-                    else "Nothing varies between units, so this tensor carries no information."
-                )
-            ),
-            evidence={
-                "value": float(hi),
-                "spread": float(spread),
-                "elements": as_count(stats.total[last]),
-                "constant_since_step": step_at(stats, since),
-            },
-            steps=(step_at(stats, since), step_at(stats, last)),
-            fix=(
+        from_start = since == vi[0]
+        value = "exactly 0" if hi == 0 else f"the same value, {fmt(hi)}"
+        if from_start and role == "weight":
+            story = (
+                "It has been so since the first logged step. When all weights start equal, every "
+                "unit in a layer computes the same thing and receives the same update, so they "
+                "stay equal for ever (the symmetry is never broken) and the layer behaves like a "
+                "single unit."
+            )
+            fix = (
                 "Initialise weights randomly (Glorot/He: the framework defaults, e.g. "
                 "keras.initializers.GlorotUniform or torch.nn.init.kaiming_uniform_) instead of a "
                 "constant; make sure no code overwrites them with a fixed value."
-                if role == "weight"
-                else "Check the layer's inputs and its initialisation; a constant tensor usually "
-                "means the layer gets no signal or its parameters are never updated."
-            ),
-        )
-    if role != "weight" or vi.size < 1:
-        return None
-    recent = vi[-2:]
-    gcds = stats.count_gcd[recent]
-    spread_out = stats.nonempty_buckets[recent] >= 2
-    if (gcds >= t.symmetry_min_gcd).all() and spread_out.all():
-        g = int(gcds.min())
+            )
+        elif from_start:
+            story = (
+                "It has been so since the first logged step: nothing varies between units, so "
+                "this tensor carries no information."
+            )
+            fix = (
+                "Check the layer's inputs and its initialisation; a constant tensor usually means "
+                "the layer gets no signal or its parameters are never updated."
+            )
+        else:
+            story = (
+                f"Up to step {step_at(stats, vi[vi.searchsorted(since) - 1])} the values were spread "
+                f"out; from step {step_at(stats, since)} on they are all equal: the units stopped "
+                "differing, as when values collapse to 0 or the signal feeding them stops."
+            )
+            fix = (
+                "Look at what happened just before it became constant: a learning-rate spike, "
+                "weight decay, saturated or dead units upstream."
+            )
         return Verdict(
             id="constant",
-            severity="critical",
-            title=f"Weights repeat in groups of {g}: symmetry never broken",
+            severity="critical" if role in ("weight", "gradient") else "warning",
+            title=f"All {thing} are identical ({fmt(hi)})",
             summary=(
-                f"The weights are not all equal, but every bucket of the histogram holds a multiple "
-                f"of {g} values: the same few numbers are repeated {g} times, typically once per "
-                "unit of the layer. That is the fingerprint of weights initialised to one value: all "
-                "units receive the same update and stay copies of each other, so the layer acts "
-                "like a single unit and training stalls."
+                f"At step {step_at(stats, last)} every one of the "
+                f"{as_count(stats.total[last])} {thing} is {value}: the histogram is a single "
+                "spike instead of a spread. " + story
             ),
             evidence={
-                "count_gcd": g,
-                "occupied_buckets": int(stats.nonempty_buckets[last]),
+                "value": hi,
+                "spread": float(stats.maximum[last] - stats.minimum[last]),
                 "elements": as_count(stats.total[last]),
+                "constant_since_step": step_at(stats, since),
+                "from_start": bool(from_start),
             },
-            steps=steps,
-            fix=(
-                "Initialise weights randomly (the framework defaults: Glorot/He) instead of a "
-                "constant; if you copy weights between units on purpose, add noise."
-            ),
+            steps=(step_at(stats, since), step_at(stats, last)),
+            fix=fix,
         )
-    return None
+    return _repeating_groups(stats, role, t)
+
+
+def _repeating_groups(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """Weights whose bucket counts all share a large divisor at the first and the last steps: the
+    same few values repeated once per unit. Only where that is unlikely by chance: enough
+    occupied buckets (a small tensor over 2-3 buckets shares a divisor easily) and values."""
+    if role != "weight":
+        return None
+    vi = stats.valid_index
+    if vi.size < 2:
+        return None
+
+    def signature(i: int) -> bool:
+        return bool(
+            stats.count_gcd[i] >= t.symmetry_min_gcd
+            and stats.nonempty_buckets[i] >= t.symmetry_min_buckets
+        )
+
+    recent = vi[-2:]
+    starts_so = _spread_is_zero(stats, vi[0], t) or signature(vi[0])
+    if not (starts_so and all(signature(i) for i in recent)):
+        return None
+    last = vi[-1]
+    g = int(stats.count_gcd[recent].min())
+    return Verdict(
+        id="constant",
+        severity="critical",
+        title=f"Weights repeat in groups of {g}: symmetry never broken",
+        summary=(
+            f"The weights are not all equal, but at step {step_at(stats, last)} each of the "
+            f"{int(stats.nonempty_buckets[last])} occupied buckets holds a multiple of {g} "
+            f"values: the same few numbers are repeated {g} times, typically once per unit of "
+            "the layer. That is the fingerprint of weights initialised to one value: all units "
+            "receive the same update and stay copies of each other, so the layer acts like a "
+            "single unit: it learns far less than its size allows."
+        ),
+        evidence={
+            "count_gcd": g,
+            "occupied_buckets": int(stats.nonempty_buckets[last]),
+            "elements": as_count(stats.total[last]),
+        },
+        steps=(step_at(stats, vi[0]), step_at(stats, last)),
+        fix=(
+            "Initialise weights randomly (the framework defaults: Glorot/He) instead of a "
+            "constant; if you copy weights between units on purpose, add noise."
+        ),
+    )
 
 
 def multimodal(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     """All values in a few narrow spikes: many units hold identical values (info)."""
-    if role not in ("weight", "bias", "other"):
+    if not applies("multimodal", role):
         return None
     vi = stats.valid_index
     if vi.size == 0:

@@ -1,0 +1,227 @@
+"""The engine on logs written by real PyTorch training with ``torch.utils.tensorboard``.
+
+Each run is a small real model trained for real (autograd, torch optimizers) and logged the way
+people log: ``named_parameters()``, their gradients as ``grad/<name>``, ``named_buffers()``, a
+``loss`` scalar. The runs reproduce classes of real-world logs the engine once got wrong
+(issue 13): normalisation layers, biases exploding from 0, values beyond the writer's bucket
+range, input data and output probabilities.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tensorboard import context
+
+from tb_histdiag.diagnosis import Diagnoser
+from tb_histdiag.series import HistogramReader
+from tests.conftest import python_provider
+
+torch = pytest.importorskip("torch")
+from torch.utils.tensorboard import SummaryWriter  # noqa: E402
+
+LOG_EVERY = 3
+STEPS = 120
+
+
+def _log_model(w, model, step: int, loss: float, grads: bool = True) -> None:
+    w.add_scalar("loss", loss, step)
+    for name, p in model.named_parameters():
+        w.add_histogram(name, p.detach(), step)
+        if grads and p.grad is not None:
+            w.add_histogram(f"grad/{name}", p.grad, step)
+    for name, b in model.named_buffers():
+        if b.is_floating_point():
+            w.add_histogram(name, b, step)
+
+
+def _images(n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """8x8 noise images with one of three class patterns (a bar, a column, a diagonal)."""
+    y = torch.randint(0, 3, (n,), generator=generator)
+    x = torch.randn(n, 1, 8, 8, generator=generator) * 0.5
+    pattern = torch.zeros(3, 8, 8)
+    pattern[0, 3:5, :] = 1.5
+    pattern[1, :, 3:5] = 1.5
+    pattern[2] = torch.eye(8) * 1.5
+    return x + pattern[y].unsqueeze(1), y
+
+
+class _NormCNN(torch.nn.Module):
+    """Conv (with bias) → BatchNorm → ReLU twice, then a LayerNorm-ed dense head."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(1, 8, 3, padding=1)
+        self.bn1 = torch.nn.BatchNorm2d(8)
+        self.conv2 = torch.nn.Conv2d(8, 16, 3, padding=1)
+        self.bn2 = torch.nn.BatchNorm2d(16)
+        self.fc1 = torch.nn.Linear(16, 64)
+        self.norm = torch.nn.LayerNorm(64)
+        self.head = torch.nn.Linear(64, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.conv1(x)))
+        x = torch.relu(self.bn2(self.conv2(x)))
+        x = x.mean(dim=(2, 3))
+        return self.head(torch.relu(self.norm(self.fc1(x))))
+
+
+def write_norm_cnn(run_dir: str) -> list[float]:
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(0)
+    model = _NormCNN()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    losses = []
+    with SummaryWriter(run_dir) as w:
+        for step in range(STEPS):
+            x, y = _images(64, g)
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            if step % LOG_EVERY == 0:
+                _log_model(w, model, step, loss.item())
+            opt.step()
+            losses.append(loss.item())
+    return losses
+
+
+def write_linear_regression(run_dir: str, lr: float) -> list[float]:
+    """A linear regression with a zero-initialised bias, logged at every step. At lr 0.3 every
+    update overshoots (the curvature is 8) and the parameters grow geometrically, ×1.4 a step;
+    at lr 0.05 it learns the noisy targets, the bias going from 0 to ~1."""
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 1))
+    torch.nn.init.zeros_(model[0].bias)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    true_w = torch.randn(8, 1, generator=g)
+    losses = []
+    with SummaryWriter(run_dir) as w:
+        for step in range(90):
+            x = torch.randn(64, 8, generator=g) * 2.0
+            target = x @ true_w + 0.3 * torch.randn(64, 1, generator=g) + 1.0
+            loss = torch.nn.functional.mse_loss(model(x), target)
+            if not torch.isfinite(loss):
+                break
+            opt.zero_grad()
+            loss.backward()
+            _log_model(w, model, step, loss.item())
+            opt.step()
+            losses.append(loss.item())
+    return losses
+
+
+def write_classifier_with_data_and_probabilities(run_dir: str) -> list[float]:
+    """A confident MLP classifier that also logs its input batch and its softmax output."""
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(2)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 3))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    losses = []
+    x_fixed, _ = _images(256, g)
+    with SummaryWriter(run_dir) as w:
+        for step in range(STEPS):
+            x, y = _images(64, g)
+            logits = model(x.flatten(1))
+            loss = torch.nn.functional.cross_entropy(logits, y)
+            opt.zero_grad()
+            loss.backward()
+            if step % LOG_EVERY == 0:
+                _log_model(w, model, step, loss.item())
+                w.add_histogram("input", x_fixed, step)
+                with torch.no_grad():
+                    w.add_histogram("probs", torch.softmax(model(x_fixed.flatten(1)), 1), step)
+            opt.step()
+            losses.append(loss.item())
+    return losses
+
+
+def write_beyond_bucket_range(run_dir: str) -> None:
+    """A tensor that explodes past ±1e20, where PyTorch's default bins stop counting."""
+    g = torch.Generator().manual_seed(3)
+    base = torch.randn(1000, generator=g, dtype=torch.float64)
+    with SummaryWriter(run_dir) as w:
+        for step in range(30):
+            scale = 0.1 * 10.0 ** (step * 0.9)
+            values = base * scale
+            values[:400] = torch.randn(400, generator=g, dtype=torch.float64) * 1e-3
+            w.add_histogram("fc1.weight", values, step)
+
+
+WRITERS = {
+    "norm_cnn": write_norm_cnn,
+    "diverging": lambda run_dir: write_linear_regression(run_dir, lr=0.3),
+    "converging": lambda run_dir: write_linear_regression(run_dir, lr=0.05),
+    "classifier": write_classifier_with_data_and_probabilities,
+    "beyond_range": write_beyond_bucket_range,
+}
+
+
+@pytest.fixture(scope="module")
+def real_runs(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("torch_logs")
+    losses = {name: write(str(logdir / name)) for name, write in WRITERS.items()}
+    diagnoser = Diagnoser(HistogramReader(python_provider(str(logdir))))
+    result = diagnoser.diagnose(context.RequestContext(), "")
+    return {run.run: run for run in result.runs}, losses
+
+
+def _tags(run):
+    return {t.tag: t for t in run.tags}
+
+
+def _alarms(run):
+    found = [(t.tag, v.id) for t in run.tags for v in t.verdicts if v.severity != "info"]
+    found += [(layer.layer, v.id) for layer in run.layers for v in layer.verdicts]
+    return found + [("(run)", v.id) for v in run.verdicts if v.severity != "info"]
+
+
+def test_a_learning_cnn_with_batchnorm_and_layernorm_raises_no_alarm(real_runs):
+    runs, losses = real_runs
+    assert np.mean(losses["norm_cnn"][-10:]) < 0.5 * np.mean(losses["norm_cnn"][:10])
+    run = runs["norm_cnn"]
+    assert _alarms(run) == []
+    tags = _tags(run)
+    # The tensor's own name: BatchNorm/LayerNorm scales and shifts, running statistics.
+    assert tags["bn1.weight"].role == "norm_scale"
+    assert tags["norm.bias"].role == "norm_shift"
+    assert tags["bn2.running_var"].role == "running_stat"
+    # A conv bias before BatchNorm gets a zero gradient by construction: said, as info.
+    for tag in ("conv1.bias", "grad/conv1.bias", "conv2.bias", "grad/conv2.bias"):
+        assert [v.id for v in tags[tag].verdicts] == ["redundant_bias"], tag
+        assert tags[tag].verdicts[0].severity == "info"
+    assert "bias=False" in tags["conv1.bias"].verdicts[0].fix
+
+
+def test_biases_exploding_from_zero_are_caught_and_learning_zero_biases_are_not(real_runs):
+    runs, losses = real_runs
+    assert losses["diverging"][-1] > 1e20 * losses["diverging"][0]
+    tags = _tags(runs["diverging"])
+    bias = tags["0.bias"]
+    assert bias.verdicts[0].id == "exploding", bias.verdicts
+    assert bias.verdicts[0].evidence["from_zero"] is True
+    assert bias.verdicts[0].evidence["max_abs"] >= 1e10
+    # The same model at half the learning rate: its zero-initialised biases learn (to ~1),
+    # and nothing is said about them.
+    assert np.mean(losses["converging"][-10:]) < 0.1 * losses["converging"][0]
+    learning = _tags(runs["converging"])
+    assert learning["0.bias"].first_step == 0
+    assert 0.5 < learning["0.bias"].facts["mean_abs"] < 2.0
+    assert _alarms(runs["converging"]) == []
+
+
+def test_values_beyond_the_bucket_range_are_exploding_never_constant(real_runs):
+    runs, _ = real_runs
+    (verdict,) = _tags(runs["beyond_range"])["fc1.weight"].verdicts
+    assert verdict.id == "exploding"
+    assert "beyond ±1e20" in verdict.summary
+    assert verdict.evidence["beyond_range_step"] > 0
+
+
+def test_input_data_and_output_probabilities_are_not_hidden_layers(real_runs):
+    runs, _ = real_runs
+    tags = _tags(runs["classifier"])
+    assert tags["input"].role == "input"
+    assert tags["probs"].role == "output"
+    assert tags["input"].verdicts == ()
+    assert tags["probs"].verdicts == ()

@@ -1,0 +1,125 @@
+"""The verdict table and the stories verdicts tell, on arrays of histogram rows.
+
+Pure numpy unit tests of the rules: one root cause per tag with its consequences told in time
+order, and sentences that are true of the data. Real-framework runs of the same classes are in
+``test_real_logs.py`` and the labelled corpus (``make eval``).
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import numpy as np
+from tensorboard.plugins.histogram.summary_v2 import histogram_pb
+from tensorboard.util import tensor_util
+
+from tb_histdiag.diagnosis import diagnose_series
+from tb_histdiag.roles import TagRole
+from tb_histdiag.series import series_from_data
+from tb_histdiag.verdicts.outcome import OUTCOME_GATED
+from tb_histdiag.verdicts.table import BY_ID, VERDICT_IDS, VERDICTS
+from tests.test_stats import _series
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def tf2_rows(samples) -> list[np.ndarray]:
+    """The ``[k, 3]`` tables TensorBoard's own TF2 histogram writer makes of each row (30
+    equal-width buckets; constant data as zero-width buckets)."""
+    return [
+        tensor_util.make_ndarray(histogram_pb("t", np.asarray(row)).value[0].tensor)
+        for row in samples
+    ]
+
+
+def _diagnose(samples, role="weight", tag="t"):
+    tables = tf2_rows(samples)
+    series = series_from_data("run", tag, list(range(len(tables))), [0.0] * len(tables), tables)
+    return diagnose_series(series, TagRole(tag, "l", role, 0))
+
+
+def test_the_schema_the_docs_and_the_gating_follow_the_table():
+    schema = json.loads((ROOT / "docs" / "diagnostics-v1.schema.json").read_text())
+    enum = schema["$defs"]["verdict"]["properties"]["id"]["enum"]
+    assert enum == list(VERDICT_IDS)
+    docs = (ROOT / "docs" / "verdicts.md").read_text()
+    for spec in VERDICTS:
+        assert f"`{spec.id}`" in docs, spec.id
+        assert spec.level in ("tag", "layer", "run")
+        assert set(spec.supersedes) <= set(BY_ID)
+    assert set(OUTCOME_GATED) == {"dead", "saturated", "vanishing"}
+
+
+def test_gradients_that_explode_then_die_are_one_story_with_the_explosion_first():
+    rng = np.random.default_rng(0)
+    base = rng.normal(0, 1e-3, 4096)
+    rows = [base * 10.0 ** (1.4 * i) for i in range(11)] + [np.zeros(4096)] * 5
+    (verdict,) = _diagnose(rows, role="gradient").verdicts
+    assert verdict.id == "exploding"
+    assert verdict.severity == "critical"
+    assert verdict.evidence["followed_by"] == "vanishing"
+    assert verdict.evidence["followed_from_step"] == 11
+    assert "then gradients are exactly 0 (step 11)" in verdict.title
+    assert "Then, from step 11: gradients are exactly 0." in verdict.summary
+    assert "the explosion is the cause" in verdict.summary
+
+
+def test_zero_biases_that_never_change_are_frozen_not_also_constant():
+    (verdict,) = _diagnose([np.zeros(64)] * 6, role="bias").verdicts
+    assert verdict.id == "frozen"
+    assert "single spike" in verdict.summary
+
+
+def test_weights_collapsing_to_almost_zero_are_collapsing_first_not_symmetry():
+    rng = np.random.default_rng(1)
+    base = rng.normal(0, 0.1, 4096)
+    rows = [base * 0.05**i for i in range(12)] + [np.zeros(4096)] * 4
+    (verdict,) = _diagnose(rows).verdicts
+    assert verdict.id == "collapsing"
+    assert "constant" in verdict.evidence["followed_by"]
+    assert "symmetry" not in verdict.summary
+
+
+def test_a_constant_start_is_told_as_symmetry_only_when_it_starts_so():
+    rng = np.random.default_rng(2)
+    spread = [rng.normal(0, 0.1, 512) for _ in range(4)]
+    became = _diagnose([*spread, *[np.full(512, 0.3)] * 4]).verdicts
+    assert [v.id for v in became] == ["constant"]
+    assert "symmetry" not in became[0].summary
+    assert "from step 4 on they are all equal" in became[0].summary
+    started = _diagnose([np.full(512, 0.1 + 0.01 * i) for i in range(6)]).verdicts
+    assert [v.id for v in started] == ["constant"]
+    assert "symmetry is never broken" in started[0].summary
+
+
+def test_small_values_near_zero_are_not_a_saturated_sigmoid():
+    rng = np.random.default_rng(3)
+    rows = [rng.uniform(0.0004, 0.19, 2000) for _ in range(6)]
+    assert _diagnose(rows, role="activation").verdicts == ()
+
+
+def test_a_tanh_piled_at_one_end_says_which_end():
+    rng = np.random.default_rng(4)
+    rows = [np.tanh(rng.normal(3.0, 1.0, 4000)) for _ in range(6)]
+    (verdict,) = _diagnose(rows, role="activation").verdicts
+    assert verdict.id == "saturated"
+    assert "near +1" in verdict.summary
+    assert "near -1" not in verdict.summary
+    assert "one edge" in verdict.summary
+
+
+def test_a_small_tensor_over_a_few_buckets_is_not_a_symmetry_signature():
+    # 64 values over 3 occupied buckets, 16 + 32 + 16: a shared divisor by chance.
+    rows = []
+    for i in range(6):
+        values = np.concatenate([np.full(16, 0.9), np.full(32, 1.0), np.full(16, 1.1)])
+        rows.append(values + 0.001 * i * np.linspace(-1, 1, 64))
+    tables = [np.array([[0.85, 0.95, 16], [0.95, 1.05, 32], [1.05, 1.15, 16]]) for _ in rows]
+    for i, table in enumerate(tables):
+        table[:, :2] += 0.001 * i
+    d = diagnose_series(
+        _series(*(np.stack([t[:, k] for t in tables]) for k in range(3))),
+        TagRole("w", "l", "weight", 0),
+    )
+    assert "constant" not in {v.id for v in d.verdicts}
