@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
 from tb_histdiag.verdicts.table import applies
-from tb_histdiag.verdicts.text import step_at
+from tb_histdiag.verdicts.text import percent, step_at
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 
@@ -107,10 +107,10 @@ def slow(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     return Verdict(
         id="slow",
         severity="info",
-        title=f"Barely changes ({change:.2%} of its spread)",
+        title=f"Barely changes ({percent(change)} of its spread)",
         summary=(
             f"Between step {step_at(stats, vi[0])} and step {step_at(stats, vi[-1])} this "
-            f"histogram moved by only {change:.2%} of its own width: it does change, so updates "
+            f"histogram moved by only {percent(change)} of its own width: it does change, so updates "
             "arrive, but at this pace the layer will take a very long time to learn. That can be "
             "fine late in training or for a layer that is already good; early on it usually "
             "means the learning rate (or the gradient reaching this layer) is very small."

@@ -14,6 +14,11 @@ def fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
+def percent(fraction: float) -> str:
+    """A fraction as a percentage that stays readable when tiny (``2.6e-06`` → ``0.0003%``)."""
+    return f"{fraction:.2%}" if fraction >= 1e-4 or fraction == 0 else f"{fraction * 100:.1g}%"
+
+
 def as_count(value: float) -> int | float:
     """A bucket count total as an int when it is one (crafted data may hold 1e300 or Inf)."""
     return int(value) if np.isfinite(value) and abs(value) < 2**62 else float(value)
