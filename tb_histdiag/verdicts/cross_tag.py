@@ -40,24 +40,42 @@ def unsaturable_preactivations(tags: Sequence[TagDiagnosis]) -> set[str]:
     }
 
 
-def _weight_gradients(tags: Sequence[TagDiagnosis]) -> list[TagDiagnosis]:
+def _tells(d: TagDiagnosis, verdict_id: str) -> bool:
+    """Whether a tag's verdicts say ``verdict_id``, as a root cause or as its consequence."""
+    return any(
+        v.id == verdict_id or verdict_id in str(v.evidence.get("followed_by", "")).split(", ")
+        for v in d.verdicts
+    )
+
+
+def _gradients_of(tags: Sequence[TagDiagnosis], targets: tuple) -> list[TagDiagnosis]:
     return [
         d
         for d in tags
-        if d.role == "gradient"
-        and d.target in ("weight", None)
-        and d.facts.get("mean_abs") is not None
+        if d.role == "gradient" and d.target in targets and d.facts.get("mean_abs") is not None
     ]
 
 
 def vanishing_relative(
     tags: Sequence[TagDiagnosis], t: Thresholds, loss: LossOutcome | None = None
 ) -> dict[str, Verdict]:
-    """Weight gradients of earlier layers orders of magnitude below the last layer's, read off
-    the gradient profile over depth (AutoTrainer's first/last ratio, for every layer). The bar
-    is graded by the loss: where it is stuck, 100× below the last layer is already the likely
-    reason; otherwise 1000× and below an absolute 1e-4, as AutoTrainer asks."""
-    grads = _weight_gradients(tags)
+    """Gradients of earlier layers orders of magnitude below the last layer's, read off the
+    gradient profile over depth (AutoTrainer's first/last ratio, for every layer). Weight
+    gradients are compared with the last layer's weight gradient and bias gradients with its
+    bias gradient: a bias gradient is the backward signal itself, which shows the vanishing even
+    where a shrinking forward signal keeps the weight gradients flat over depth (a deep tanh
+    stack with a small initialisation). The bar is graded by the loss: where it is stuck, 100×
+    below the last layer is already the likely reason; otherwise 1000× and below an absolute
+    1e-4, as AutoTrainer asks."""
+    out: dict[str, Verdict] = {}
+    for targets in (("weight", None), ("bias",)):
+        out.update(_vanishing_profile(_gradients_of(tags, targets), t, loss))
+    return out
+
+
+def _vanishing_profile(
+    grads: list[TagDiagnosis], t: Thresholds, loss: LossOutcome | None
+) -> dict[str, Verdict]:
     if len(grads) < 2:
         return {}
     deepest = max(d.depth for d in grads)
@@ -69,8 +87,8 @@ def vanishing_relative(
     out = {}
     for d in grads:
         level = d.facts["mean_abs"]
-        if d.depth == deepest or any(v.id == "vanishing" for v in d.verdicts):
-            continue
+        if d.depth == deepest or not level > 0 or _tells(d, "vanishing"):
+            continue  # exactly 0 is the absolute rule's (or a root cause's consequence)
         ratio = level / reference
         if ratio < bar and (stuck or level < t.vanishing_first_max):
             why = (
@@ -219,4 +237,41 @@ def cross_tag_step(
         elif d.tag in vanishing:
             verdicts = root_cause((*verdicts, vanishing[d.tag]))
         out.append(dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss)))
+    return _frozen_by_vanishing(out)
+
+
+def _frozen_by_vanishing(tags: list[TagDiagnosis]) -> list[TagDiagnosis]:
+    """Weights that never change because their gradients vanish (updates below what a float32
+    weight of their size can take): ``frozen`` is true of the histogram, but the cause is the
+    vanishing gradient its own layer's gradient tag shows, not a parameter cut off from the
+    optimizer. The story and the fix say so."""
+    vanishing = {
+        d.layer: d
+        for d in tags
+        if d.role == "gradient" and d.target in ("weight", None) and _tells(d, "vanishing")
+    }
+    out = []
+    for d in tags:
+        grad = vanishing.get(d.layer)
+        if grad is None or d.role != "weight" or not any(v.id == "frozen" for v in d.verdicts):
+            out.append(d)
+            continue
+        level = grad.facts.get("mean_abs", 0.0)
+        verdicts = tuple(
+            dataclasses.replace(
+                v,
+                title=f"{v.title.split(': ')[0]}: its gradients vanish",
+                summary=(
+                    f"{v.summary} Its gradients ('{grad.tag}') average {fmt(level)}: updates "
+                    "that small do not change the values of these weights, so the cause is the "
+                    "vanishing gradient, not weights cut off from the optimizer."
+                ),
+                evidence={**v.evidence, "vanishing_gradient_tag": grad.tag},
+                fix=next(g.fix for g in grad.verdicts),
+            )
+            if v.id == "frozen"
+            else v
+            for v in d.verdicts
+        )
+        out.append(dataclasses.replace(d, verdicts=verdicts))
     return out

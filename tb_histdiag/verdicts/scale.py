@@ -7,7 +7,7 @@ import numpy as np
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
 from tb_histdiag.verdicts.table import applies
-from tb_histdiag.verdicts.text import fmt, recent_steps, step_at
+from tb_histdiag.verdicts.text import fmt, percent, recent_steps, step_at
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 
@@ -153,7 +153,7 @@ def collapsing(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     return Verdict(
         id="collapsing",
         severity="warning",
-        title=f"Weights shrink to {ratio:.1%} of their initial spread",
+        title=f"Weights shrink to {percent(ratio)} of their initial spread",
         summary=(
             f"The histogram narrows from a spread of {fmt(float(stats.std[first]))} to "
             f"{fmt(float(stats.std[last]))}: the weights are being pulled towards 0 faster than "

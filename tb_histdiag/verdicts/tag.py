@@ -94,7 +94,8 @@ def root_cause(found: Sequence[Verdict]) -> tuple[Verdict, ...]:
         dataclasses.replace(
             root,
             severity=worst,
-            title=f"{root.title}, then {_lower_first(first.title)} (step {_onset(first)})",
+            title=f"{root.title}, then {_lower_first(first.title)}"
+            + ("" if f"step {_onset(first)}" in first.title else f" (step {_onset(first)})"),
             summary=f"{root.summary} {then}" + (_AFTER_EXPLOSION if explained else ""),
             evidence={
                 **root.evidence,
