@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from tb_histdiag import charts as charts_lib
-from tb_histdiag.config import Config, ConfigError, load_config
+from tb_histdiag.config import Config, ConfigError, load_config, parse_expect
 from tb_histdiag.diagnosis import Diagnoser
 from tb_histdiag.diagnosis import diagnose_series as _engine_diagnose_series
 from tb_histdiag.logdir_check import LogdirChecker
@@ -582,7 +582,7 @@ class _Found:
 def _diagnose_logdir(
     logdir: str,
     provider: object,
-    diagnoser_args: tuple[Thresholds, Mapping[str, str]],
+    diagnoser_args: tuple[Thresholds, Mapping[str, str], Mapping[str, tuple[str, ...]]],
     run_filter: Callable[[str], bool] | None,
     tag_filter: Callable[[str], bool] | None,
     role_filter: frozenset[str] | None,
@@ -597,7 +597,8 @@ def _diagnose_logdir(
 
     ctx = context.RequestContext()
     reader = _RecordingReader(provider, samples or _ALL_STEPS)
-    diagnoser = Diagnoser(reader, *diagnoser_args)
+    thresholds, role_overrides, expectations = diagnoser_args
+    diagnoser = Diagnoser(reader, thresholds, role_overrides, expectations=expectations)
     index = reader.index(ctx, "")
     names = sorted(set(_run_names(provider, ctx)) | set(index))
     found.run_names += [run_prefix + r for r in names]
@@ -652,6 +653,7 @@ def diagnose(
     roles: str | Iterable[str] | None = None,
     min_severity: str | None = None,
     config: str | os.PathLike[str] | Config | None = None,
+    expect: Mapping[str, str | Sequence[str]] | None = None,
     samples: int = 0,
     load_fast: bool | str = "auto",
     charts: bool = True,
@@ -665,11 +667,15 @@ def diagnose(
     ``roles`` keeps tags of the given roles (``weight``, ``bias``, ``activation``,
     ``preactivation``, ``gradient``, ``other``). Layer and run verdicts are judged on the selected
     tags. ``min_severity`` keeps only tags with a verdict at or above it. ``config`` is a
-    configuration file (or :class:`~tb_histdiag.config.Config`) of role overrides and thresholds,
-    as TensorBoard's ``TB_HISTDIAG_CONFIG``; ``thresholds`` overrides thresholds on top of it (a
-    :class:`~tb_histdiag.rules.Thresholds`, a mapping, or a TOML/JSON file). ``samples`` bounds the
-    steps kept per tag (0: all). ``load_fast=True`` reads through TensorBoard's Rust data server
-    (``tensorboard-data-server``; reads ``gs://`` too), ``False`` through its Python loader, and
+    configuration file (or :class:`~tb_histdiag.config.Config`) of role overrides, thresholds
+    and expectations, as TensorBoard's ``TB_HISTDIAG_CONFIG``; ``thresholds`` overrides thresholds
+    on top of it (a :class:`~tb_histdiag.rules.Thresholds`, a mapping, or a TOML/JSON file), and
+    ``expect`` adds to its ``[expect]`` table: a mapping of regular expressions on tag names to
+    the conditions (verdict ids, one or a list) expected there, e.g.
+    ``{r"^backbone\\.": "frozen"}`` for a frozen pretrained backbone; matching verdicts become
+    info "as configured". ``samples`` bounds the steps kept per tag (0: all). ``load_fast=True``
+    reads through TensorBoard's Rust data server (``tensorboard-data-server``; reads ``gs://``
+    too), ``False`` through its Python loader, and
     ``"auto"`` (the default) through the data server when it is installed and the selected runs'
     event files are large (:data:`AUTO_LOAD_FAST_BYTES`, local logdirs), as TensorBoard's own
     ``--load_fast=auto`` prefers it. ``charts`` keeps the distribution bands of
@@ -704,6 +710,12 @@ def diagnose(
         except ConfigError as e:
             raise InputError(str(e)) from None
     resolved = _resolve_thresholds(thresholds, user_config.thresholds)
+    expectations = dict(user_config.expect)
+    if expect is not None:
+        try:
+            expectations.update(parse_expect(expect, "expect"))
+        except ConfigError as e:
+            raise InputError(str(e)) from None
     # Collections of exact names may be one-shot iterators: keep them as tuples.
     runs = _exact_names(runs) or runs
     tags = _exact_names(tags) or tags
@@ -723,7 +735,7 @@ def diagnose(
                 _diagnose_logdir(
                     path,
                     provider,
-                    (resolved, user_config.roles),
+                    (resolved, user_config.roles, expectations),
                     run_filter,
                     tag_filter,
                     role_filter,

@@ -129,8 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--config",
         metavar="FILE",
-        help="TOML or JSON config with [roles] and [thresholds], as TensorBoard's "
-        "TB_HISTDIAG_CONFIG (which is used when this is not given)",
+        help="TOML or JSON config with [roles], [thresholds] and [expect] (tag regex -> "
+        "expected verdict, e.g. a frozen backbone: reported as info 'as configured'), as "
+        "TensorBoard's TB_HISTDIAG_CONFIG (which is used when this is not given)",
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p

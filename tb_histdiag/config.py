@@ -1,4 +1,5 @@
-"""User configuration: role overrides for tag names and threshold overrides, from TOML or JSON.
+r"""User configuration: role overrides for tag names, threshold overrides and declared
+expectations, from TOML or JSON.
 
 ```toml
 [roles]            # regular expression on the tag name -> role; the first match wins
@@ -7,7 +8,13 @@
 
 [thresholds]       # any field of tb_histdiag.rules.Thresholds
 dead_warning_fraction = 0.8
+
+[expect]           # regular expression on the tag name -> expected condition(s): verdict ids
+"^backbone\\." = "frozen"
+"^encoder\\.embed" = ["frozen", "slow"]
 ```
+Verdicts that ``[expect]`` declares become info "as configured" (see
+:mod:`tb_histdiag.expectations`).
 The plugin reads the file named by the ``TB_HISTDIAG_CONFIG`` environment variable when
 TensorBoard starts; the command line takes ``--config FILE``.
 """
@@ -22,9 +29,10 @@ from collections.abc import Mapping
 
 from tb_histdiag.roles import ROLES
 from tb_histdiag.rules import DEFAULT_THRESHOLDS, Thresholds
+from tb_histdiag.verdicts.table import VERDICT_IDS
 
 ENV_VAR = "TB_HISTDIAG_CONFIG"
-_SECTIONS = ("roles", "thresholds")
+_SECTIONS = ("roles", "thresholds", "expect")
 
 
 class ConfigError(ValueError):
@@ -33,10 +41,12 @@ class ConfigError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Config:
-    """Role overrides (regex → role) and thresholds."""
+    """Role overrides (regex → role), thresholds, and expectations (regex → the verdict ids
+    expected on matching tags, see :mod:`tb_histdiag.expectations`)."""
 
     roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
     thresholds: Thresholds = DEFAULT_THRESHOLDS
+    expect: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
 def _parse(path: str, text: str) -> object:
@@ -55,14 +65,52 @@ def _parse(path: str, text: str) -> object:
     return tomllib.loads(text)
 
 
+def parse_expect(expect: object, source: str = "config") -> dict[str, tuple[str, ...]]:
+    """Validate an ``[expect]`` table (regular expression → a verdict id or a list of them)
+    into ``{pattern: (condition, ...)}``; a :class:`ConfigError` names ``source`` and the key."""
+    if not isinstance(expect, Mapping):
+        raise ConfigError(
+            f"{source}: [expect] must map regular expressions on tag names to expected "
+            "conditions (verdict ids)"
+        )
+    out = {}
+    for pattern, value in expect.items():
+        where = f"{source}: [expect] {pattern!r}"
+        if not isinstance(pattern, str):
+            raise ConfigError(f"{where}: the key must be a regular expression (a string)")
+        conditions = (value,) if isinstance(value, str) else value
+        if (
+            not isinstance(conditions, (list, tuple))
+            or not conditions
+            or not all(isinstance(c, str) for c in conditions)
+        ):
+            raise ConfigError(
+                f"{where}: expected a condition or a list of conditions, not {value!r} "
+                f"(conditions: {', '.join(VERDICT_IDS)})"
+            )
+        unknown = [c for c in conditions if c not in VERDICT_IDS]
+        if unknown:
+            raise ConfigError(
+                f"{where}: unknown condition(s) {', '.join(map(repr, unknown))}; conditions are "
+                f"verdict ids: {', '.join(VERDICT_IDS)}"
+            )
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise ConfigError(f"{where}: invalid regular expression: {e}") from None
+        out[pattern] = tuple(dict.fromkeys(conditions))
+    return out
+
+
 def parse_config(data: object, source: str = "config") -> Config:
-    """Validate parsed data (a mapping with ``roles`` and/or ``thresholds``) into a Config."""
+    """Validate parsed data (a mapping with ``roles``, ``thresholds`` and/or ``expect``) into a
+    Config."""
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}: expected a table with [roles] and/or [thresholds]")
+        raise ConfigError(f"{source}: expected a table with [roles], [thresholds] and/or [expect]")
     unknown = sorted(set(data) - set(_SECTIONS))
     if unknown:
         raise ConfigError(
-            f"{source}: unknown section(s) {', '.join(unknown)}; known: roles, thresholds"
+            f"{source}: unknown section(s) {', '.join(unknown)}; known: {', '.join(_SECTIONS)}"
         )
     roles = data.get("roles", {})
     if not isinstance(roles, Mapping):
@@ -88,7 +136,8 @@ def parse_config(data: object, source: str = "config") -> Config:
         thresholds = DEFAULT_THRESHOLDS.with_overrides(dict(overrides))
     except KeyError as e:
         raise ConfigError(f"{source}: {e.args[0]}") from None
-    return Config(roles=dict(roles), thresholds=thresholds)
+    expect = parse_expect(data.get("expect", {}), source)
+    return Config(roles=dict(roles), thresholds=thresholds, expect=expect)
 
 
 def load_config(path: str) -> Config:

@@ -16,6 +16,7 @@ import numpy as np
 
 from tb_histdiag import stats
 from tb_histdiag import verdicts as rules
+from tb_histdiag.expectations import Expect, apply_expectations
 from tb_histdiag.model import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
 from tb_histdiag.roles import TagRole, assign_roles
 from tb_histdiag.series import (
@@ -128,10 +129,13 @@ class Diagnoser:
         thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS,
         role_overrides: Mapping[str, str] | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        expectations: Expect | None = None,
     ):
         self.reader = reader
         self.thresholds = thresholds
         self._role_overrides = dict(role_overrides or {})
+        #: The configuration's ``[expect]`` table, applied to every assembled run.
+        self.expectations = dict(expectations or {})
         self._cache: collections.OrderedDict[tuple, TagDiagnosis] = collections.OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -236,9 +240,10 @@ class Diagnoser:
                             results[tag] = diagnosis
         if loss_info is True:
             loss_info = self._run_loss_info(ctx, experiment_id, run)
-        return assemble_run(
+        run_diagnosis = assemble_run(
             run, results.values(), self.thresholds, self.loss(ctx, experiment_id, loss_info)
         )
+        return apply_expectations(run_diagnosis, self.expectations)
 
     def _run_loss_info(self, ctx: object, experiment_id: str, run: str) -> SeriesInfo | None:
         """One run's loss scalar. Where listings are reused (a listing TTL), every run's comes

@@ -205,6 +205,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             thresholds=user_config.thresholds,
             role_overrides=user_config.roles,
             cache_size=_env_number(CACHE_SIZE_ENV, DEFAULT_CACHE_SIZE, int),
+            expectations=user_config.expect,
         )
         self._static = _static_files(STATIC_DIR)
         flags_logdir = getattr(context.flags, "logdir", "") if context.flags else ""

@@ -89,9 +89,14 @@ def format_value(value: object) -> str:
     return format_number(value)
 
 
+#: Evidence keys whose words alone would mislead. ``expected`` holds the ``[expect]`` pattern
+#: of a verdict declared in the configuration (see :mod:`tb_histdiag.expectations`).
+_KEY_WORDS = {"expected": "expected (pattern)"}
+
+
 def format_key(key: str) -> str:
     """An evidence key in words: ``distinct_values`` → ``distinct values``."""
-    return re.sub(r"_+", " ", key).strip() or key
+    return _KEY_WORDS.get(key) or re.sub(r"_+", " ", key).strip() or key
 
 
 def format_verdict_steps(steps: Sequence[int]) -> str:
