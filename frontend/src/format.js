@@ -70,6 +70,7 @@ export function formatValue(value) {
  * @returns {string}
  */
 export function formatKey(key) {
+  if (key === "expected") return "expected (pattern)"; // the [expect] pattern of the config
   return key.replace(/_+/g, " ").trim() || key;
 }
 

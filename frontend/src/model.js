@@ -18,6 +18,8 @@ export const SCHEMA = "tb_histdiag/diagnostics/v1";
  * @property {number[]} steps     where it shows (usually [first, last])
  * @property {string[]} fix       concrete suggestions (one or more paragraphs)
  * @property {string[]} tags      for layer and run verdicts: the tags they rest on
+ * @property {string | null} expected  the configuration's [expect] pattern that declared this
+ *   verdict (evidence key "expected"; the verdict is then info, "as configured"), else null
  */
 
 /**
@@ -128,7 +130,18 @@ export function normalizeVerdict(raw) {
     steps: arrayOf(v.steps).filter((s) => typeof s === "number" && Number.isFinite(s)).map(Number),
     fix: paragraphs(v.fix),
     tags: arrayOf(v.tags).map(String),
+    expected: expectedPattern(v.evidence),
   };
+}
+
+/**
+ * The [expect] pattern a verdict was declared by (evidence key "expected"), or null.
+ * @param {unknown} evidence
+ * @returns {string | null}
+ */
+export function expectedPattern(evidence) {
+  const value = objectOf(evidence).expected;
+  return typeof value === "string" && value !== "" ? value : null;
 }
 
 /**

@@ -75,6 +75,7 @@ test("formatKey turns snake_case into words", () => {
   assert.equal(formatKey("spread"), "spread");
   assert.equal(formatKey("mass__at_zero_"), "mass at zero");
   assert.equal(formatKey("_"), "_", "a key that would vanish is kept");
+  assert.equal(formatKey("expected"), "expected (pattern)", "the [expect] pattern says what it is");
 });
 
 test("formatVerdictSteps", () => {

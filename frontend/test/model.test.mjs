@@ -91,6 +91,14 @@ test("normalizeVerdict: defaults, title falls back to id, steps keep finite numb
   assert.deepEqual(normalizeVerdict(undefined).id, "unnamed");
 });
 
+test("normalizeVerdict: the [expect] pattern of a declared verdict, from its evidence", () => {
+  const declared = normalizeVerdict({ id: "frozen", severity: "info", evidence: { expected: "^backbone\\." } });
+  assert.equal(declared.expected, "^backbone\\.");
+  assert.equal(normalizeVerdict({ id: "frozen", evidence: { unchanged_steps: 40 } }).expected, null);
+  assert.equal(normalizeVerdict({ id: "frozen", evidence: { expected: "" } }).expected, null);
+  assert.equal(normalizeVerdict({ id: "frozen", evidence: { expected: true } }).expected, null);
+});
+
 test("countStatuses", () => {
   const tags = ["ok", "ok", "warning", "unknown"].map((status, i) => normalizeTag({ tag: `t${i}`, status }));
   assert.deepEqual(countStatuses(tags), { critical: 0, warning: 1, info: 0, ok: 2, unknown: 1 });

@@ -43,6 +43,27 @@ export function verdictChip(verdict) {
     h("span", { class: "hd-badge-icon", "aria-hidden": "true" }, look.icon),
     h("span", { class: "hd-visually-hidden" }, `${look.label}: `),
     verdict.title,
+    expectedMark(verdict),
+  );
+}
+
+/**
+ * The "expected" mark of a verdict the configuration's [expect] table declared (null if not):
+ * text, not colour, with the pattern in the tooltip (the pattern is untrusted text: textContent
+ * and an attribute only).
+ * @param {import("../model.js").Verdict} verdict
+ * @returns {HTMLSpanElement | null}
+ */
+export function expectedMark(verdict) {
+  if (!verdict.expected) return null;
+  return h(
+    "span",
+    {
+      class: "hd-expected",
+      "data-testid": "expected",
+      title: `As configured: [expect] pattern ${verdict.expected}`,
+    },
+    "expected",
   );
 }
 

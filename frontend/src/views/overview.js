@@ -2,7 +2,7 @@
 // run-level verdicts in words, and its layer learning map (filled in when GET layer_map answers).
 
 import { h, replaceChildren } from "./dom.js";
-import { runDot, statusBadge } from "./badge.js";
+import { expectedMark, runDot, statusBadge } from "./badge.js";
 import { countsList } from "./summary.js";
 import { statusLook } from "../status.js";
 import { isolateBidi } from "../format.js";
@@ -43,6 +43,7 @@ function runCard(run, o) {
               h("span", { class: "hd-badge-icon", "aria-hidden": "true" }, look.icon),
               h("span", { class: "hd-visually-hidden" }, `${look.label}: `),
               v.title,
+              expectedMark(v),
             );
           }),
         )

@@ -1,7 +1,7 @@
 // A verdict in full: what the histogram shows, the numbers behind it, where, and what to do.
 
 import { h } from "./dom.js";
-import { statusBadge } from "./badge.js";
+import { expectedMark, statusBadge } from "./badge.js";
 import { statusLook } from "../status.js";
 import { formatKey, formatValue, formatVerdictSteps } from "../format.js";
 
@@ -76,7 +76,14 @@ export function verdictArticle(verdict) {
       "data-testid": "verdict-detail",
       "data-verdict-id": verdict.id,
     },
-    h("h4", { class: "hd-verdict-title" }, statusBadge(verdict.severity, { compact: true }), " ", verdict.title),
+    h(
+      "h4",
+      { class: "hd-verdict-title" },
+      statusBadge(verdict.severity, { compact: true }),
+      " ",
+      verdict.title,
+      expectedMark(verdict),
+    ),
     verdictBody(verdict),
   );
 }
@@ -102,6 +109,7 @@ export function verdictDisclosure(verdict) {
       h("span", { class: `hd-chip hd-sev-${look.status}` }, h("span", { "aria-hidden": "true" }, look.icon), ` ${look.label}`),
       " ",
       h("span", { class: "hd-disclosure-title" }, verdict.title),
+      expectedMark(verdict),
     ),
     verdictBody(verdict),
   );
