@@ -52,8 +52,8 @@ test-py: install  ## Python tests: unit, data providers, WSGI app, real tensorbo
 
 test: lint test-js test-py  ## The whole suite (what CI runs)
 
-eval: install  ## Score the verdicts on the labelled scenario corpus (TP/FP/FN per verdict)
-	$(PY) scripts/eval.py
+eval: install  ## Score the verdicts on the labelled corpus's held-out part (PART=tuning|heldout|all)
+	$(PY) scripts/eval.py $(if $(PART),--part $(PART)) $(EVAL_ARGS)
 
 bench: install  ## Benchmarks vs TensorBoard's own routes -> docs/benchmarks.md (SCALE=S|L|S,L)
 	$(PY) scripts/bench.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)

@@ -12,6 +12,11 @@ Usage::
     generate("/tmp/demo", scenarios=["healthy", "frozen_early"], formats=("tf2",), steps=30)
 
 or ``python -m tb_histdiag.scenarios OUTDIR [--scenario NAME ...] [--format FMT ...]``.
+
+The labelled corpus that ``make eval`` scores adds held-out variants of these scenarios
+(:data:`.catalog.HELDOUT_SCENARIOS`) and PyTorch families (:mod:`.torch_models`,
+:mod:`.torch_catalog`; torch is imported only when they are written): see :mod:`.corpus`
+(``python -m tb_histdiag.scenarios --corpus OUTDIR``) and :mod:`.evaluate`.
 """
 
 from __future__ import annotations

@@ -35,8 +35,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--steps", type=int, help="logged steps per run (default 100)")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument(
+        "--corpus",
+        action="store_true",
+        help="write the whole labelled corpus instead (numpy scenarios, their held-out variants "
+        "and, if torch is installed, the PyTorch families), as make eval does",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="processes for --corpus (default 2)")
     args = parser.parse_args(argv)
 
+    if args.corpus:
+        if args.outdir is None:
+            parser.error("OUTDIR is required")
+        from .corpus import generate_corpus
+
+        start = time.perf_counter()
+        written = generate_corpus(args.outdir, jobs=args.jobs, steps=args.steps, progress=True)
+        print(f"wrote {len(written)} runs to {args.outdir} in {time.perf_counter() - start:.1f} s")
+        return 0
     if args.list:
         for scen in SCENARIOS.values():
             print(f"{scen.name}: {scen.description}")
