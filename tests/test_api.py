@@ -21,11 +21,12 @@ from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provi
 
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "..", "docs", "diagnostics-v1.schema.json")
 
-#: What the writers' logdir is built to show in every run (see tests/conftest.py).
+#: What the writers' logdir is built to show in every run (see tests/conftest.py). One root
+#: cause per tag: ``const`` never changes either, which its ``constant`` verdict tells too.
 EXPECTED_IDS = {
     "fc1.weight": set(),
     "fc1.bias": {"frozen"},
-    "const": {"constant", "frozen"},
+    "const": {"constant"},
     "relu": set(),
     "blowup": {"nonfinite"},
 }
@@ -92,6 +93,9 @@ def test_diagnose_returns_the_contract(writers, writers_logdir):
     for run in writers:
         assert isinstance(run, tb_histdiag.RunDiagnosis)
         assert {tag.tag: {v.id for v in tag.verdicts} for tag in run} == EXPECTED_IDS
+        (constant,) = run["const"].verdicts
+        assert constant.evidence["also"] == "frozen"
+        assert "Also from step 0: never changes" in constant.summary
     blowup = writers["tbx"]["blowup"]
     assert blowup.verdicts[0].evidence["first_nonfinite_step"] == NAN_FROM_STEP
     assert blowup.steps == STEPS

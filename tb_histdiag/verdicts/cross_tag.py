@@ -235,7 +235,7 @@ def cross_tag_step(
                 redundant[d.tag],
             )
         elif d.tag in vanishing:
-            verdicts = root_cause((*verdicts, vanishing[d.tag]))
+            verdicts = root_cause((*verdicts, vanishing[d.tag]), d.role)
         out.append(dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss)))
     return _frozen_by_vanishing(out)
 

@@ -33,8 +33,8 @@ TAG_RULES: Sequence[Callable[[SeriesStats, str, Thresholds], Verdict | None]] = 
 
 
 #: When two verdicts of a tag start at the same step, the first in this order tells the story
-#: (a bias frozen at its zero initialisation is ``frozen``, and ``constant`` adds nothing; units
-#: that start as copies of each other are ``constant``, whatever their gradients' size).
+#: (a bias frozen at its zero initialisation is ``frozen``; units that start as copies of each
+#: other are ``constant``, whatever their gradients' size; see :func:`_rank` for ``constant``).
 PRECEDENCE = (
     "nonfinite",
     "exploding",
@@ -58,13 +58,17 @@ def _onset(v: Verdict) -> int:
     return v.steps[0] if v.steps else 0
 
 
-def _rank(v: Verdict) -> tuple[int, float]:
-    """Earlier first; at the same step by :data:`PRECEDENCE`, except that values which became
-    all equal at once, later in the run, are told as ``constant`` (an abrupt event) rather than
-    as a ``collapsing`` or ``frozen`` that starts at the same step."""
-    order = PRECEDENCE.index(v.id)
+def _rank(v: Verdict, role: str | None) -> tuple[int, float]:
+    """Earlier first; at the same step by :data:`PRECEDENCE`, except for ``constant``: values
+    that became all equal at once, later in the run, are told as ``constant`` (an abrupt event)
+    rather than as a ``collapsing`` or ``frozen`` starting at the same step; and identical values
+    from the start are ``constant`` before ``frozen`` for everything but biases (identical weights
+    are the symmetry problem, whether or not they move; zero biases are how biases start)."""
+    order = float(PRECEDENCE.index(v.id))
     if v.id == "constant" and v.evidence.get("from_start") is False:
         order = PRECEDENCE.index("collapsing") - 0.5
+    elif v.id == "constant" and role != "bias":
+        order = PRECEDENCE.index("frozen") - 0.5
     return (_onset(v), order)
 
 
@@ -72,36 +76,51 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def root_cause(found: Sequence[Verdict]) -> tuple[Verdict, ...]:
+def root_cause(found: Sequence[Verdict], role: str | None = None) -> tuple[Verdict, ...]:
     """One root-cause verdict per tag: the earliest warning or critical finding in time, with the
-    later ones told in its story as consequences (``followed_by`` in its evidence). Verdicts
-    that start at the same step as the root say the same thing from another side and are
-    dropped. Info verdicts stay only where nothing is wrong."""
+    later ones told in its story as consequences (``followed_by`` in its evidence). Findings
+    that start at the same step as the root say the same thing from another side: one sentence
+    of the root's summary names them (``also`` in its evidence). Info verdicts stay only where
+    nothing is wrong."""
     alarms = [v for v in found if v.severity != "info"]
     if not alarms:
         return tuple(found)
-    alarms.sort(key=_rank)
-    root, later = alarms[0], [v for v in alarms[1:] if _onset(v) > _onset(alarms[0])]
-    if not later:
+    alarms.sort(key=lambda v: _rank(v, role))
+    root = alarms[0]
+    same = [v for v in alarms[1:] if _onset(v) == _onset(root)]
+    later = [v for v in alarms[1:] if _onset(v) > _onset(root)]
+    if not later and not same:
         return (root,)
     worst = max((root, *later), key=lambda v: SEVERITIES.index(v.severity)).severity
-    then = " ".join(f"Then, from step {_onset(v)}: {_lower_first(v.title)}." for v in later)
-    explained = root.id == "exploding" and any(
-        v.id in ("vanishing", "constant", "frozen", "saturated", "dead") for v in later
-    )
-    first = later[0]
+    summary = root.summary
+    evidence = dict(root.evidence)
+    title = root.title
+    if same:
+        summary += " " + " ".join(
+            f"Also from step {_onset(v)}: {_lower_first(v.title)}." for v in same
+        )
+        evidence["also"] = ", ".join(v.id for v in same)
+    if later:
+        first = later[0]
+        summary += " " + " ".join(
+            f"Then, from step {_onset(v)}: {_lower_first(v.title)}." for v in later
+        )
+        if root.id == "exploding" and any(
+            v.id in ("vanishing", "constant", "frozen", "saturated", "dead") for v in later
+        ):
+            summary += _AFTER_EXPLOSION
+        title += f", then {_lower_first(first.title)}" + (
+            "" if f"step {_onset(first)}" in first.title else f" (step {_onset(first)})"
+        )
+        evidence["followed_by"] = ", ".join(v.id for v in later)
+        evidence["followed_from_step"] = _onset(first)
     return (
         dataclasses.replace(
             root,
             severity=worst,
-            title=f"{root.title}, then {_lower_first(first.title)}"
-            + ("" if f"step {_onset(first)}" in first.title else f" (step {_onset(first)})"),
-            summary=f"{root.summary} {then}" + (_AFTER_EXPLOSION if explained else ""),
-            evidence={
-                **root.evidence,
-                "followed_by": ", ".join(v.id for v in later),
-                "followed_from_step": _onset(first),
-            },
+            title=title,
+            summary=summary,
+            evidence=evidence,
             steps=(_onset(root), max(v.steps[-1] for v in (root, *later) if v.steps)),
         ),
     )
@@ -113,7 +132,7 @@ def apply_rules(stats: SeriesStats, role: str, t: Thresholds) -> tuple[Verdict, 
     found = [v for rule in TAG_RULES if (v := rule(stats, role, t))]
     ids = {v.id for v in found}
     dropped = {d for i in ids for d in BY_ID[i].supersedes}
-    return root_cause([v for v in found if v.id not in dropped])
+    return root_cause([v for v in found if v.id not in dropped], role)
 
 
 def recent_mean_abs(stats: SeriesStats, t: Thresholds) -> float | None:
