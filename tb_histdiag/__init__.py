@@ -34,7 +34,7 @@ _LAZY = {
     "LayerDiagnosis": "tb_histdiag.model",
     "TagDiagnosis": "tb_histdiag.model",
     "Verdict": "tb_histdiag.model",
-    "Thresholds": "tb_histdiag.rules",
+    "Thresholds": "tb_histdiag.verdicts",
 }
 
 __all__ = ["__version__", *_LAZY]

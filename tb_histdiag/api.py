@@ -36,8 +36,8 @@ from tb_histdiag.logdir_check import LogdirChecker
 from tb_histdiag.model import SEVERITIES, Diagnosis, RunDiagnosis, TagDiagnosis
 from tb_histdiag.progress import SILENT, Progress
 from tb_histdiag.roles import ROLES, TagRole, layer_of, role_of
-from tb_histdiag.rules import DEFAULT_THRESHOLDS, Thresholds
 from tb_histdiag.series import HistogramReader, Series, series_from_data, walk_logdir
+from tb_histdiag.verdicts import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
     "DataServerError",
@@ -64,7 +64,7 @@ _LOAD_FINISHED = b"Finished load cycle"
 #: filters), a collection of exact names, or a predicate.
 NameFilter = Union[None, str, "re.Pattern[str]", Iterable[str], Callable[[str], bool]]
 
-#: Thresholds: the engine's defaults (None), a :class:`~tb_histdiag.rules.Thresholds`, a mapping
+#: Thresholds: the engine's defaults (None), a :class:`~tb_histdiag.verdicts.Thresholds`, a mapping
 #: of overrides, or the path of a TOML or JSON file of overrides.
 ThresholdsSpec = Union[None, Thresholds, Mapping[str, float], str, "os.PathLike[str]"]
 
@@ -669,7 +669,7 @@ def diagnose(
     tags. ``min_severity`` keeps only tags with a verdict at or above it. ``config`` is a
     configuration file (or :class:`~tb_histdiag.config.Config`) of role overrides, thresholds
     and expectations, as TensorBoard's ``TB_HISTDIAG_CONFIG``; ``thresholds`` overrides thresholds
-    on top of it (a :class:`~tb_histdiag.rules.Thresholds`, a mapping, or a TOML/JSON file), and
+    on top of it (a :class:`~tb_histdiag.verdicts.Thresholds`, a mapping, or a TOML/JSON file), and
     ``expect`` adds to its ``[expect]`` table: a mapping of regular expressions on tag names to
     the conditions (verdict ids, one or a list) expected there, e.g.
     ``{r"^backbone\\.": "frozen"}`` for a frozen pretrained backbone; matching verdicts become

@@ -28,7 +28,19 @@ _SEVERITIES = ("info", "warning", "critical")
 _FAIL_LEVELS = ("warning", "critical")
 _FORMATS = ("text", "markdown", "json", "html")
 # The roles of tb_histdiag.roles.ROLES, spelled out so --help needs no import.
-_ROLES = ("weight", "bias", "activation", "preactivation", "gradient", "other")
+_ROLES = (
+    "weight",
+    "bias",
+    "norm_scale",
+    "norm_shift",
+    "running_stat",
+    "activation",
+    "preactivation",
+    "gradient",
+    "input",
+    "output",
+    "other",
+)
 
 
 class UsageError(Exception):

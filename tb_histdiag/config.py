@@ -6,7 +6,7 @@ expectations, from TOML or JSON.
 "^Qpred$" = "activation"
 "/w_hidden$" = "weight"
 
-[thresholds]       # any field of tb_histdiag.rules.Thresholds
+[thresholds]       # any field of tb_histdiag.verdicts.Thresholds
 dead_warning_fraction = 0.8
 
 [expect]           # regular expression on the tag name -> expected condition(s): verdict ids
@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 
 from tb_histdiag.roles import ROLES
-from tb_histdiag.rules import DEFAULT_THRESHOLDS, Thresholds
+from tb_histdiag.verdicts import DEFAULT_THRESHOLDS, Thresholds
 from tb_histdiag.verdicts.table import VERDICT_IDS
 
 ENV_VAR = "TB_HISTDIAG_CONFIG"

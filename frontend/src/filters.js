@@ -33,9 +33,14 @@ export const ROLE_FILTERS = Object.freeze([
   { value: "all", label: "All roles" },
   { value: "weight", label: "Weights" },
   { value: "bias", label: "Biases" },
+  { value: "norm_scale", label: "Norm scales" },
+  { value: "norm_shift", label: "Norm shifts" },
+  { value: "running_stat", label: "Running statistics" },
   { value: "activation", label: "Activations" },
   { value: "preactivation", label: "Pre-activations" },
   { value: "gradient", label: "Gradients" },
+  { value: "input", label: "Inputs" },
+  { value: "output", label: "Outputs" },
   { value: "other", label: "Other" },
 ]);
 
@@ -314,7 +319,19 @@ export function tagPasses(tag, filters) {
 }
 
 /** Display order of roles inside a layer; other roles follow alphabetically. */
-const ROLE_ORDER = ["weight", "kernel", "bias", "preactivation", "activation", "gradient"];
+const ROLE_ORDER = [
+  "input",
+  "weight",
+  "kernel",
+  "bias",
+  "norm_scale",
+  "norm_shift",
+  "running_stat",
+  "preactivation",
+  "activation",
+  "gradient",
+  "output",
+];
 
 const collator = new Intl.Collator("en", { numeric: true, sensitivity: "base" });
 
