@@ -498,10 +498,10 @@ EXPLODE_THEN_DIE = TorchScenario(
     name="explode_then_die",
     description=(
         "A tanh MLP 8-32-32-4-1 regressing with MSE, plain SGD at a far too high learning rate "
-        "(decayed by 3% per step): the updates diverge, the hidden layers' gradients grow by "
-        "many orders of magnitude within a few steps, the pushed weights saturate every tanh "
-        "unit and from then on the hidden layers' gradients are exactly 0; the linear output "
-        "layer keeps diverging and the loss with it."
+        "(decayed by 3% per step): the updates diverge and the hidden layers' gradients grow by "
+        "orders of magnitude in bursts; the pushed weights saturate the tanh units, whose "
+        "gradients are then exactly 0 between the bursts and, after the last one, for the rest "
+        "of the run. The linear output layer keeps diverging and the loss with it."
     ),
     variants=(
         TorchVariant(
@@ -509,30 +509,33 @@ EXPLODE_THEN_DIE = TorchScenario(
             facts=(
                 "seed 5, lr 1.0, logged every 2nd step: loss 3.2e4 (first 10 batches) -> 5.9e10 "
                 "(last 10), peak 1.7e19, finite throughout. Mean |gradient| of fc1/fc2/fc3 "
-                "weights grows x2.7e12 / x1.8e13 / x9.6e14 by step 22-26 (max |g| 1.4e12, "
-                "3.6e12, 7.9e13), then is exactly 0 at every logged step from step 28 on (the "
-                "tanh units saturated: |tanh| >= 0.99 for 97-100% of the weights' layers' "
-                "outputs); the biases' gradients alike. Weights grew x6.5e10 (fc1), x8e11 "
-                "(fc2), x2e15 (fc3) and then stopped. fc4's gradient keeps exploding "
-                "(x1.3e11, peak at step 32). Seeds 5, 6 and 8 were picked among 0-9 for a "
-                "growth of 1e9 or more in every hidden layer without overflow; at the other "
-                "seeds the growth was 1e3-1e10 or the output overflowed to NaN."
+                "weights: x9e3 / x2.6e3 / x980 by step 6, then bursts (max |g| of fc1.weight "
+                "8e2 at steps 6-8, 7e8 at 14, 1.4e12 at 22, 5e10 at 26) separated by exactly-0 "
+                "steps (18, 20, 24), peaking at x2.7e12 / x1.8e13 / x9.5e14 (steps 22-26), and "
+                "exactly 0 at every logged step from step 28 on (the tanh units saturated); the "
+                "biases' gradients alike. Weights grew x6.5e10 (fc1), x2e15 (fc3) and then "
+                "stopped. fc4's gradient keeps exploding (x1.3e11, peak at step 32). Seeds 5, 6 "
+                "and 8 were picked among 0-9 for a growth of 1e9 or more in every hidden layer "
+                "without overflow; at the other seeds the growth was 1e3-1e10 or the output "
+                "overflowed to NaN."
             ),
         ),
         TorchVariant(
             _EXPLODE_TANH.replace(seed=6, lr=1.2),
             facts=(
                 "seed 6, lr 1.2: loss 2.2e4 -> 3.9e21, finite. fc1/fc2/fc3 weight gradients "
-                "grow x1e14 / x3.2e15 / x5.1e17 by step 22, exactly 0 from step 24 on; weights "
-                "x4e12-x1.3e17; fc4's gradient x2.3e14."
+                "x8.6e4 / x9.7e4 / x3e3 by step 6, exactly 0 at steps 10-20, one burst at step "
+                "22 (x1e14 / x3.2e15 / x5.1e17, max |g| up to 1.6e17), exactly 0 from step 24 "
+                "on; weights x4e12-x1.3e17; fc4's gradient x2.3e14."
             ),
         ),
         TorchVariant(
             _EXPLODE_TANH.replace(seed=8, writer="tensorboardX"),
             facts=(
                 "seed 8, tensorboardX: loss 1.1e5 -> 7e19, finite. fc1/fc2/fc3 weight gradients "
-                "grow x5.1e9 / x3.1e13 / x7.9e13 by step 30, exactly 0 from step 32 on; weights "
-                "x1.6e8-x2e13; fc4's gradient x1.6e14."
+                "x1.4e4 / x8.3e3 / x520 by step 6, exactly 0 at steps 10-28, one burst at step "
+                "30 (x5.1e9 / x3.1e13 / x7.9e13, max |g| up to 1.8e13), exactly 0 from step 32 "
+                "on; weights x1.6e8-x2e13; fc4's gradient x1.6e14."
             ),
         ),
     ),
@@ -649,15 +652,18 @@ WEIGHT_DECAY_COLLAPSE = TorchScenario(
                 "SGD lr 0.1, weight_decay 4 (x0.6 per step): loss 1.100 -> 1.099. Weight std "
                 "0.10-0.18 -> 3.4e-45 - 5.9e-45 (float32 subnormals) in all four layers, hidden "
                 "biases 0.1-0.19 -> 3e-45 - 6e-45; fc4.bias keeps its gradient (0.005). At most "
-                "1% of the values underflow to exactly 0. Gradients are exactly 0 from about "
-                "step 130 on."
+                "1% of the values underflow to exactly 0. The hidden weight gradients are exactly 0 "
+                "from step 64 (fc1) to 96 (fc3) on, fc4's from step 192 (the products of "
+                "collapsed weights underflow)."
             ),
         ),
         TorchVariant(
             _WD.replace(seed=1, weight_decay=3.5, writer="tensorboardX"),
             facts=(
                 "weight_decay 3.5, tensorboardX: loss 1.097 -> 1.099. Weight std -> 1.9e-38 - "
-                "3.9e-38, hidden biases -> 2e-38 - 3.3e-38."
+                "3.9e-38, hidden biases -> 2e-38 - 3.3e-38 (both signs; torch's innermost "
+                "buckets are (0, 1e-12], so each sign is one bucket). Hidden weight gradients "
+                "exactly 0 from step 76 (fc1) / 112 (fc3) on."
             ),
         ),
         TorchVariant(
@@ -665,7 +671,8 @@ WEIGHT_DECAY_COLLAPSE = TorchScenario(
             facts=(
                 "AdamW lr 0.01, weight_decay 40: loss 1.099 -> 1.099. Weight std 0.1-0.18 -> "
                 "4.7e-11 - 6.7e-11, hidden biases -> 2.5e-11 - 5.6e-11 (Adam's normalised step "
-                "stops once the gradients fall below its eps)."
+                "stops once the gradients fall below its eps); every weight gradient exactly 0 "
+                "from step 96 on."
             ),
         ),
     ),
