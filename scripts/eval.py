@@ -12,6 +12,9 @@ healthy run flagged, a label that matches no tag), or on the tuning part with ``
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -22,7 +25,25 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, ".cache", "corpus")
+LOCK = os.path.join(ROOT, ".cache", "corpus.lock")
 PARTS = ("heldout", "tuning")
+
+
+@contextlib.contextmanager
+def corpus_lock():
+    """Hold the corpus for this process: a second ``make eval`` in the same tree waits instead of
+    regenerating the corpus under the first one's reader."""
+    os.makedirs(os.path.dirname(LOCK), exist_ok=True)
+    with open(LOCK, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("waiting for another make eval in this tree ...", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _source_hash(include_torch: bool) -> str:
@@ -159,8 +180,6 @@ def report_part(part: str, labelled: list, runs: dict, out: list, crashed: dict)
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--part",
@@ -182,7 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", metavar="PATH", help="also write every finding as JSON")
     args = parser.parse_args(argv)
+    with corpus_lock():
+        return evaluate(args)
 
+
+def evaluate(args: argparse.Namespace) -> int:
+    """Generate (if needed), diagnose and report; returns the exit code."""
     logdir = corpus(args.jobs)
     from tensorboard import context
 
