@@ -1,4 +1,5 @@
 # tb_histdiag — `make help` lists the targets. Everything runs inside .venv (created on demand).
+# Small numpy networks train faster on one BLAS thread than on several (measured 2.7x on a CNN).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -29,7 +30,7 @@ $(VENV)/.installed: $(VENV)/bin/python setup.py pyproject.toml
 install: $(VENV)/.installed  ## Create .venv and install the package (editable) with dev/test/demo extras
 
 demo-data: install  ## Generate the demo logdir from real training (numpy networks)
-	$(PY) -m tb_histdiag.scenarios $(DEMO_LOGDIR)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m tb_histdiag.scenarios $(DEMO_LOGDIR)
 
 demo: demo-data  ## Build, generate the demo logdir, start TensorBoard on 127.0.0.1:$(PORT)
 	@echo "Open http://127.0.0.1:$(PORT)/#tb_histdiag"
@@ -48,7 +49,7 @@ test-js: build  ## Frontend logic tests (node --test)
 	cd frontend && npm test
 
 test-py: install  ## Python tests: unit, data providers, WSGI app, real tensorboard, browser
-	$(PY) -m pytest
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest
 
 test: lint test-js test-py  ## The whole suite (what CI runs)
 

@@ -139,7 +139,7 @@ def exploding(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
 
 
 def collapsing(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
-    """A weight's spread shrinks towards zero during training."""
+    """The spread of weights (or biases) shrinks towards zero during training."""
     if not applies("collapsing", role):
         return None
     grown = _growth(stats)
@@ -150,13 +150,14 @@ def collapsing(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
         return None
     vi = stats.valid_index
     onset = next((i for i in vi if stats.std[i] <= 0.5 * stats.std[first]), last)
+    thing = "biases" if role == "bias" else "weights"
     return Verdict(
         id="collapsing",
         severity="warning",
-        title=f"Weights shrink to {percent(ratio)} of their initial spread",
+        title=f"{thing.capitalize()} shrink to {percent(ratio)} of their initial spread",
         summary=(
             f"The histogram narrows from a spread of {fmt(float(stats.std[first]))} to "
-            f"{fmt(float(stats.std[last]))}: the weights are being pulled towards 0 faster than "
+            f"{fmt(float(stats.std[last]))}: the {thing} are being pulled towards 0 faster than "
             "learning pushes them apart. Typical causes are weight decay or an L2 penalty that is "
             "too strong for the learning rate; the layer loses its ability to represent anything."
         ),

@@ -73,7 +73,9 @@ VERDICTS: tuple[VerdictSpec, ...] = (
         "collapsing",
         "tag",
         "spread shrinks towards zero (e.g. too strong weight decay)",
-        roles=("weight",),
+        # Biases too: AdamW and SGD's weight_decay decay every parameter (zero-initialised
+        # biases have no starting spread to shrink and are not judged).
+        roles=("weight", "bias"),
     ),
     VerdictSpec(
         "dead",
