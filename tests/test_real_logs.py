@@ -225,3 +225,44 @@ def test_input_data_and_output_probabilities_are_not_hidden_layers(real_runs):
     assert tags["probs"].role == "output"
     assert tags["input"].verdicts == ()
     assert tags["probs"].verdicts == ()
+
+
+@pytest.fixture(scope="module")
+def tuning_torch_runs(tmp_path_factory):
+    """Two PyTorch families of the labelled corpus, tuning variant, at full length."""
+    from tb_histdiag.scenarios.corpus import TORCH, Job, run_job
+
+    logdir = tmp_path_factory.mktemp("torch_tuning")
+    for name in ("explode_then_die", "deep_sigmoid"):
+        run_job(Job(TORCH, name, 0), logdir)
+    diagnoser = Diagnoser(HistogramReader(python_provider(str(logdir))))
+    result = diagnoser.diagnose(context.RequestContext(), "")
+    return {run.run: run for run in result.runs}
+
+
+def test_gradients_that_explode_then_die_are_told_as_an_explosion_first(tuning_torch_runs):
+    """A tanh net at a far too high learning rate: its gradients grow by orders of magnitude,
+    the units saturate, and the gradients are exactly 0 from then on. The root cause is the
+    explosion; the zeros are its consequence, in the same verdict."""
+    tags = _tags(tuning_torch_runs["torch_explode_then_die_v0"])
+    for tag in ("gradients/fc1.weight", "gradients/fc2.weight", "gradients/fc3.weight"):
+        (verdict,) = tags[tag].verdicts
+        assert verdict.id == "exploding", (tag, verdict.title)
+        assert verdict.evidence["followed_by"] == "vanishing"
+        assert verdict.evidence["growth"] >= 1e3
+        assert "then gradients are exactly 0" in verdict.title
+        assert "the explosion is the cause" in verdict.summary
+
+
+def test_weights_frozen_by_vanishing_gradients_say_so(tuning_torch_runs):
+    """A deep sigmoid stack: the first layer's updates are too small to change a float32 weight.
+    'frozen' is true of its histogram, but its own gradient tag shows why, and no 'bias_only'
+    story is told."""
+    run = tuning_torch_runs["torch_deep_sigmoid_v0"]
+    tags = _tags(run)
+    (verdict,) = tags["net.0.weight"].verdicts
+    assert verdict.id == "frozen"
+    assert verdict.title.endswith("its gradients vanish")
+    assert verdict.evidence["vanishing_gradient_tag"] == "grad/net.0.weight"
+    assert "requires_grad" not in verdict.fix
+    assert all(not layer.verdicts for layer in run.layers)
