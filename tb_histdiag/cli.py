@@ -22,25 +22,12 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tb_histdiag import __version__
+from tb_histdiag.roles import ROLES as _ROLES  # tag names only: no numpy, no TensorBoard
 
 #: Severities ``--fail-on`` and ``--min-severity`` accept, mildest first.
 _SEVERITIES = ("info", "warning", "critical")
 _FAIL_LEVELS = ("warning", "critical")
 _FORMATS = ("text", "markdown", "json", "html")
-# The roles of tb_histdiag.roles.ROLES, spelled out so --help needs no import.
-_ROLES = (
-    "weight",
-    "bias",
-    "norm_scale",
-    "norm_shift",
-    "running_stat",
-    "activation",
-    "preactivation",
-    "gradient",
-    "input",
-    "output",
-    "other",
-)
 
 
 class UsageError(Exception):
