@@ -14,6 +14,7 @@ import concurrent.futures
 import dataclasses
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -545,9 +546,13 @@ def pick_loss_tag(tags: Iterable[str]) -> str | None:
     """The scalar tag most likely to be a run's training loss, or None.
 
     Prefers ``loss`` itself, then Keras' ``epoch_loss``, then any tag containing "loss" that is
-    not a validation or test loss; shorter names win ties.
+    not a validation or test loss; shorter names win ties. Without any, TF1 tutorials' names for
+    the objective: ``cost``, ``cross_entropy``, ``xent`` (``cost_1``, ``optimizer/cost``).
     """
-    candidates = [t for t in tags if "loss" in t.lower()]
+    tags = list(tags)
+    candidates = [t for t in tags if "loss" in t.lower()] or [
+        t for t in tags if re.search(r"cost|cross_?entropy|xent", t, re.IGNORECASE)
+    ]
     training = [t for t in candidates if not any(w in t.lower() for w in ("val", "test", "eval"))]
     for exact in ("loss", "epoch_loss", "train/loss", "loss/train", "train_loss"):
         for t in training:

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 from tensorboard import context
 
-from tb_histdiag.series import HistogramReader, normalise_buckets, series_from_data
+from tb_histdiag.series import (
+    HistogramReader,
+    normalise_buckets,
+    pick_loss_tag,
+    series_from_data,
+)
 from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provider
 
 
@@ -116,3 +121,19 @@ def test_statistics_from_buckets_match_numpy_on_the_logged_values(writers_logdir
         np.testing.assert_allclose(
             s.bands[i, 1:-1], np.quantile(raw, stats.BASIS_POINTS_P[1:-1]), atol=bucket
         )
+
+
+@pytest.mark.parametrize(
+    ("tags", "picked"),
+    [
+        (["loss", "val_loss", "accuracy"], "loss"),
+        (["epoch_loss", "epoch_accuracy"], "epoch_loss"),
+        (["cost_1", "accuracy"], "cost_1"),  # TF1 tutorials: the objective is the "cost"
+        (["optimizer/cost"], "optimizer/cost"),
+        (["cross_entropy", "lr"], "cross_entropy"),
+        (["val_cost", "accuracy"], None),
+        (["accuracy"], None),
+    ],
+)
+def test_the_training_loss_scalar_is_found_under_the_names_people_give_it(tags, picked):
+    assert pick_loss_tag(tags) == picked
