@@ -135,6 +135,8 @@ def loss_text(run: RunDiagnosis) -> str | None:
         return f"loss '{loss.tag}' became NaN or Inf"
     if loss.improvement is None:
         return f"loss '{loss.tag}' could not be judged"
+    if loss.improvement < -1.0:  # more than doubled: a factor reads better than 1e31%
+        return f"loss '{loss.tag}' rose {1.0 - loss.improvement:.3g}×: training diverges"
     change = abs(loss.improvement)
     amount = f"{change:.1%}" if change < 0.1 else f"{change:.0%}"
     trend = f"fell by {amount}" if loss.improvement >= 0 else f"rose by {amount}"
