@@ -97,8 +97,9 @@ def last_layer_only(
         ),
         summary=(
             f"The weights of {', '.join(frozen_names)} never change, while "
-            f"{', '.join(moving_names)} {'keeps' if len(moving_names) == 1 else 'keep'} moving. The network trains only its top, on "
-            "features that do not change: in the Histograms tab the early layers look like flat, "
+            f"{', '.join(moving_names)} {'keeps' if len(moving_names) == 1 else 'keep'} moving. "
+            "The network trains only its top, on features that do not change: in the "
+            "Histograms tab the early layers look like flat, "
             "identical ridges and only the last layer's ridges shift."
         ),
         evidence={"frozen_layers": len(frozen_names), "learning_layers": len(moving_names)},
