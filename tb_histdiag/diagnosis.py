@@ -192,9 +192,15 @@ class Diagnoser:
         tag_filter: Callable[[str], bool] | None = None,
         loss_info: SeriesInfo | bool | None = True,
         timing: Timing | None = None,
+        read_all: bool = True,
     ) -> RunDiagnosis:
-        """Diagnose the tags of one run listed in ``infos`` (all of them, or those passing
-        ``tag_filter``), reading only those not cached, in one provider call.
+        """Diagnose the tags of one run listed in ``infos`` and report all of them, or those
+        passing ``tag_filter``, reading only those not cached, in one provider call. The
+        run-wide step sees every tag in ``infos``, so a filter never changes a verdict (a conv
+        bias before BatchNorm is told as such whether or not the filter shows the BatchNorm
+        tags). With ``read_all=False`` (one series asked for over HTTP, which must stay cheap)
+        only the wanted tags are read, and the run-wide step sees them with whatever else of
+        the run is cached: the same verdicts once the run has been diagnosed whole.
 
         ``loss_info`` is the run's loss scalar from :func:`loss_tags` (None: it has none;
         ``True``: look it up). ``timing`` collects the time spent waiting for reads and
@@ -202,7 +208,6 @@ class Diagnoser:
         """
         timing = timing or Timing()
         roles = self.roles(infos)
-        wanted = [t for t in infos if tag_filter is None or tag_filter(t)]
         keys = {
             tag: (
                 experiment_id,
@@ -212,16 +217,20 @@ class Diagnoser:
                 infos[tag].max_wall_time,
                 roles[tag],
             )
-            for tag in wanted
+            for tag in infos
         }
         results = {tag: hit for tag, key in keys.items() if (hit := self._cached(key)) is not None}
-        if len(results) < len(keys):
+
+        def to_read(tag: str) -> bool:
+            return tag not in results and (read_all or tag_filter is None or tag_filter(tag))
+
+        if any(map(to_read, keys)):
             with self._run_lock(experiment_id, run):
                 # Another request may have computed them while this one waited.
                 for tag, key in keys.items():
                     if tag not in results and (hit := self._cached(key)) is not None:
                         results[tag] = hit
-                missing = [tag for tag in keys if tag not in results]
+                missing = [tag for tag in keys if to_read(tag)]
                 # Tags that vanished between the index and the read are simply not returned.
                 chunks = iter(
                     self.reader.read_chunks(ctx, experiment_id, run, missing) if missing else ()
@@ -243,7 +252,8 @@ class Diagnoser:
         run_diagnosis = assemble_run(
             run, results.values(), self.thresholds, self.loss(ctx, experiment_id, loss_info)
         )
-        return apply_expectations(run_diagnosis, self.expectations)
+        run_diagnosis = apply_expectations(run_diagnosis, self.expectations)
+        return run_diagnosis if tag_filter is None else run_diagnosis.only(tag_filter)
 
     def _run_loss_info(self, ctx: object, experiment_id: str, run: str) -> SeriesInfo | None:
         """One run's loss scalar. Where listings are reused (a listing TTL), every run's comes
@@ -293,8 +303,10 @@ class Diagnoser:
         runs: Callable[[str], bool] | None = None,
         tags: Callable[[str], bool] | None = None,
         timing: Timing | None = None,
+        read_all: bool = True,
     ) -> Diagnosis:
-        """Diagnose every run (or those passing ``runs``), one provider call per run."""
+        """Diagnose every run (or those passing ``runs``), one provider call per run;
+        ``tags`` and ``read_all`` as in :meth:`diagnose_run`."""
         index = self.reader.index(ctx, experiment_id)
         selected = [run for run in index if runs is None or runs(run)]
         losses = self._loss_index(ctx, experiment_id) if selected else {}
@@ -302,7 +314,7 @@ class Diagnoser:
         for run in selected:
             infos = index[run]
             diagnosis = self.diagnose_run(
-                ctx, experiment_id, run, infos, tags, losses.get(run), timing
+                ctx, experiment_id, run, infos, tags, losses.get(run), timing, read_all
             )
             if diagnosis.tags:
                 out.append(diagnosis)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Union
 
 import numpy as np
@@ -199,6 +199,27 @@ class RunDiagnosis:
         everything += tuple(v for tag in self.tags for v in tag.verdicts)
         unknown = bool(self.tags) and all(t.status == "unknown" for t in self.tags)
         return status_of(everything, unknown=unknown)
+
+    def only(self, keep: Callable[[str], bool]) -> RunDiagnosis:
+        """The same diagnosis reporting only the tags ``keep`` accepts, their layers, and the
+        layer and run verdicts that rest on one of them."""
+        tags = tuple(t for t in self.tags if keep(t.tag))
+        names = {t.tag for t in tags}
+
+        def rests_on_kept(v: Verdict) -> bool:
+            return bool(names.intersection(v.tags))
+
+        layers = tuple(
+            dataclasses.replace(
+                layer,
+                tags=tuple(t for t in layer.tags if t in names),
+                verdicts=tuple(v for v in layer.verdicts if rests_on_kept(v)),
+            )
+            for layer in self.layers
+            if names.intersection(layer.tags)
+        )
+        verdicts = tuple(v for v in self.verdicts if rests_on_kept(v))
+        return dataclasses.replace(self, tags=tags, layers=layers, verdicts=verdicts)
 
     def counts(self) -> dict[str, int]:
         """Number of tags per status."""

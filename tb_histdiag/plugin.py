@@ -314,13 +314,23 @@ class HistDiagPlugin(base_plugin.TBPlugin):
                 else:
                     infos = self._series_infos(ctx, experiment, run, tag)
             diagnosis = self._diagnoser.diagnose_run(
-                ctx, experiment, run, infos, None if tag is None else tag.__eq__, timing=timing
+                ctx,
+                experiment,
+                run,
+                infos,
+                None if tag is None else tag.__eq__,
+                timing=timing,
+                read_all=tag is None,
             )
             if not diagnosis.tags:
                 raise RequestError(404, f"run '{run}' has no readable histogram data")
             return {"schema": SCHEMA, "runs": [diagnosis.to_dict()]}
         result = self._diagnoser.diagnose(
-            ctx, experiment, tags=None if tag is None else tag.__eq__, timing=timing
+            ctx,
+            experiment,
+            tags=None if tag is None else tag.__eq__,
+            timing=timing,
+            read_all=tag is None,
         ).to_dict()
         if tag is not None and not result["runs"]:
             raise RequestError(404, f"no run has a histogram tag '{tag}'")

@@ -159,10 +159,16 @@ WRITERS = {
 
 
 @pytest.fixture(scope="module")
-def real_runs(tmp_path_factory):
+def logdir_and_losses(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("torch_logs")
     losses = {name: write(str(logdir / name)) for name, write in WRITERS.items()}
-    diagnoser = Diagnoser(HistogramReader(python_provider(str(logdir))))
+    return str(logdir), losses
+
+
+@pytest.fixture(scope="module")
+def real_runs(logdir_and_losses):
+    logdir, losses = logdir_and_losses
+    diagnoser = Diagnoser(HistogramReader(python_provider(logdir)))
     result = diagnoser.diagnose(context.RequestContext(), "")
     return {run.run: run for run in result.runs}, losses
 
@@ -192,6 +198,23 @@ def test_a_learning_cnn_with_batchnorm_and_layernorm_raises_no_alarm(real_runs):
         assert [v.id for v in tags[tag].verdicts] == ["redundant_bias"], tag
         assert tags[tag].verdicts[0].severity == "info"
     assert "bias=False" in tags["conv1.bias"].verdicts[0].fix
+
+
+def test_a_tag_filter_never_changes_a_verdict(logdir_and_losses, real_runs):
+    """Shown alone, a conv bias before BatchNorm is still told as made redundant by it: the
+    run-wide step sees every tag of the run whatever the filter shows."""
+    logdir, _ = logdir_and_losses
+    diagnoser = Diagnoser(HistogramReader(python_provider(logdir)))
+    wanted = {"conv1.bias", "grad/conv1.bias"}
+    (run,) = diagnoser.diagnose(
+        context.RequestContext(), "", runs="norm_cnn".__eq__, tags=wanted.__contains__
+    ).runs
+    assert {t.tag for t in run.tags} == wanted
+    full = _tags(real_runs[0]["norm_cnn"])
+    for tag in run.tags:
+        assert tag.verdicts == full[tag.tag].verdicts
+        assert [v.id for v in tag.verdicts] == ["redundant_bias"]
+    assert [layer.tags for layer in run.layers] == [("conv1.bias", "grad/conv1.bias")]
 
 
 def test_biases_exploding_from_zero_are_caught_and_learning_zero_biases_are_not(real_runs):
