@@ -50,10 +50,8 @@ class SeriesStats:
     ``zero_mass`` is the fraction of values in buckets that contain 0; it is the exact share of
     zeros when ``zero_exact`` (those buckets are at most 1e-12 wide, as PyTorch writes them) and
     an upper bound otherwise (TF2's 30 equal buckets mix zeros with small values).
-    ``tail_mass`` is the fraction of values with ``|x| > 0.9`` (tanh saturation) and
-    ``unit_tail_mass`` the fraction below 0.1 or above 0.9 (sigmoid saturation), and
-    ``unit_sides`` (``[S, 2]``) splits the latter into below 0.1 and above 0.9, ``tanh_sides``
-    the former into below -0.9 and above 0.9.
+    ``tanh_sides`` (``[S, 2]``) is the fraction of values below -0.9 and above 0.9 (tanh
+    saturation), ``unit_sides`` below 0.1 and above 0.9 (sigmoid saturation).
     ``beyond_range`` marks steps with an outer edge beyond ±:data:`BUCKET_RANGE_LIMIT`.
     """
 
@@ -72,8 +70,6 @@ class SeriesStats:
     zero_mass: NDArray[np.float64]
     zero_exact: NDArray[np.bool_]
     mean_abs: NDArray[np.float64]
-    tail_mass: NDArray[np.float64]
-    unit_tail_mass: NDArray[np.float64]
     tanh_sides: NDArray[np.float64]
     unit_sides: NDArray[np.float64]
     beyond_range: NDArray[np.bool_]
@@ -284,8 +280,6 @@ def _compute(
     below_m09 = cdf(-0.9)
     below_01 = cdf(0.1)
     above_09 = 1.0 - below_09
-    tail_mass = below_m09 + above_09
-    unit_tail_mass = below_01 + above_09
     # [S, 2]: the low and the high side of each saturation measure.
     tanh_sides = np.stack([below_m09, above_09], axis=1)
     unit_sides = np.stack([below_01, above_09], axis=1)
@@ -344,8 +338,6 @@ def _compute(
         zero_mass=masked(zero_mass),
         zero_exact=valid & zero_exact,
         mean_abs=masked(mean_abs),
-        tail_mass=masked(np.clip(tail_mass, 0.0, 1.0)),
-        unit_tail_mass=masked(np.clip(unit_tail_mass, 0.0, 1.0)),
         tanh_sides=np.where(valid[:, None], np.clip(tanh_sides, 0.0, 1.0), np.nan),
         unit_sides=np.where(valid[:, None], np.clip(unit_sides, 0.0, 1.0), np.nan),
         beyond_range=valid & ((minimum < -BUCKET_RANGE_LIMIT) | (maximum > BUCKET_RANGE_LIMIT)),
