@@ -21,7 +21,6 @@ The labelled corpus that ``make eval`` scores adds held-out variants of these sc
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from .writers import (
     FORMATS,
     KINDS,
     SummaryWriterLike,
+    fresh_run_dir,
     layer_kinds,
     open_writer,
     require,
@@ -105,19 +105,6 @@ def _record_arrays(
     return {kind: arrays[kind] for kind in layer_kinds(index, n_layers, fmt)}
 
 
-def _fresh_run_dir(logdir: Path, name: str) -> Path:
-    """``logdir/name``, removed first if it exists; never touches anything outside ``logdir``."""
-    if name in ("", ".", "..") or Path(name).name != name:
-        raise ValueError(f"run name {name!r} must be a plain directory name")
-    run_dir = logdir / name
-    # A symlink is removed as a link: following it could delete a directory outside logdir.
-    if run_dir.is_symlink() or run_dir.is_file():
-        run_dir.unlink()
-    elif run_dir.is_dir():
-        shutil.rmtree(run_dir)
-    return run_dir
-
-
 def _edge_mean(values: list[float], first: bool) -> float:
     k = max(1, min(5, len(values) // 4))
     part = values[:k] if first else values[-k:]
@@ -153,7 +140,7 @@ def write_scenario(
     losses: list[float] = []
     try:
         for fmt in fmts:
-            writers[fmt] = open_writer(fmt, _fresh_run_dir(root, scen.run_name(fmt)))
+            writers[fmt] = open_writer(fmt, fresh_run_dir(root, scen.run_name(fmt)))
         for record in train(scen.config, steps):
             losses.append(record.loss)
             for fmt, writer in writers.items():

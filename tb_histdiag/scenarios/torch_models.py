@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import shutil
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from .writers import BASE_WALL_TIME
+from .writers import BASE_WALL_TIME, fresh_run_dir
 
 WRITERS = ("torch", "tensorboardX")
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -730,18 +729,6 @@ class _QuietNaN(logging.Filter):
         return "NaN or Inf found" not in record.getMessage()
 
 
-def _fresh_dir(root: Path, name: str) -> Path:
-    if name in ("", ".", "..") or Path(name).name != name:
-        raise ValueError(f"run name {name!r} must be a plain directory name")
-    run_dir = root / name
-    if run_dir.is_symlink() or run_dir.is_file():
-        run_dir.unlink()
-    elif run_dir.is_dir():
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
-    return run_dir
-
-
 def _optimizer(cfg: TorchConfig, params: list[Any]) -> Any:
     import torch
 
@@ -773,7 +760,8 @@ def train_and_log(
     gen = torch.Generator().manual_seed(cfg.seed)
     root = Path(logdir)
     root.mkdir(parents=True, exist_ok=True)
-    run_dir = _fresh_dir(root, name)
+    run_dir = fresh_run_dir(root, name)
+    run_dir.mkdir(parents=True)
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(1)
     nan_filter = _QuietNaN()

@@ -58,6 +58,7 @@ events; only the event file names (host name, creation time) differ.
 from __future__ import annotations
 
 import logging
+import shutil
 import warnings
 from pathlib import Path
 from typing import Protocol
@@ -276,3 +277,16 @@ def _wall(step: int) -> float:
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+
+
+def fresh_run_dir(logdir: Path, name: str) -> Path:
+    """``logdir/name``, removed first if it exists; never touches anything outside ``logdir``."""
+    if name in ("", ".", "..") or Path(name).name != name:
+        raise ValueError(f"run name {name!r} must be a plain directory name")
+    run_dir = logdir / name
+    # A symlink is removed as a link: following it could delete a directory outside logdir.
+    if run_dir.is_symlink() or run_dir.is_file():
+        run_dir.unlink()
+    elif run_dir.is_dir():
+        shutil.rmtree(run_dir)
+    return run_dir
