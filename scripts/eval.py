@@ -1,13 +1,15 @@
 """``make eval``: score the engine on the labelled corpus, per verdict id, held-out part first.
 
-The corpus (real training: the numpy scenarios in their on-disk formats, their held-out variants
-and the PyTorch families; see ``tb_histdiag/scenarios/corpus.py``) is generated once into
-``.cache/corpus`` and regenerated when the scenario code changes. The report shows, for the chosen
-part (default: the held-out part, which thresholds must not be tuned on), per verdict class TP,
-FP, FN, precision and recall; the healthy runs that got any warning or critical verdict; every
-false positive and every missed label with the verdicts involved. The exit code is 1 when a
-target of issue 13 is missed on the held-out part (recall or precision below 0.95 for a class, a
-healthy run flagged, a label that matches no tag), or on the tuning part with ``--part tuning``.
+The corpus (real training: the numpy scenarios in their on-disk formats, their variants and the
+PyTorch families; see ``tb_histdiag/scenarios/corpus.py``) is generated once into
+``.cache/corpus`` and regenerated when the scenario code changes. Variants 0-2 of every scenario
+and family are the tuning part, variants 3 and up the held-out part. The report shows, for the
+chosen part (default: the held-out part, which thresholds must not be tuned on), per verdict
+class TP, FP, FN, precision and recall; the healthy runs that got any warning or critical
+verdict; every false positive and every missed label with the verdicts involved. The exit code
+is 1 when a target of issue 13 is missed on the held-out part (recall or precision below 0.95
+for a class, a healthy run flagged, a label that matches no tag), or on the tuning part with
+``--part tuning``.
 """
 
 from __future__ import annotations

@@ -2,12 +2,15 @@
 
 Three sources, all real training:
 
-* the numpy scenarios of :data:`.catalog.SCENARIOS` in all their formats: the *tuning* part;
-* their held-out variants (:data:`.catalog.HELDOUT_SCENARIOS`, other seeds and small
-  hyperparameter changes, fewer formats): *held-out*;
-* the PyTorch families of :data:`.torch_catalog.TORCH_SCENARIOS`: variant 0 *tuning*, the others
-  *held-out*. These need torch (``pip install torch==2.13.0``, the CPU wheel); without it they
-  are skipped and :func:`generate_corpus` says so.
+* the numpy scenarios of :data:`.catalog.SCENARIOS` in all their formats (variant 0);
+* their variants (:data:`.catalog.VARIANTS`, other seeds and small hyperparameter changes, fewer
+  formats);
+* the PyTorch families of :data:`.torch_catalog.TORCH_SCENARIOS`, in several variants each. These
+  need torch (``pip install torch==2.13.0``, the CPU wheel); without it they are skipped and
+  :func:`generate_corpus` says so.
+
+Numpy and PyTorch alike, variants 0, 1 and 2 are the *tuning* part and variants 3 and up the
+*held-out* part (:func:`.torch_catalog.part_of`).
 
 :func:`generate_corpus` writes every run into one logdir, in parallel processes, and returns one
 :class:`CorpusRun` per run directory written. Scoring lives in :mod:`.evaluate`.
@@ -23,8 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import HELDOUT_SCENARIOS, SCENARIOS
-from .torch_catalog import HELDOUT, TORCH_SCENARIOS, TUNING, part_of
+from .catalog import SCENARIOS, VARIANTS, Scenario
+from .torch_catalog import TORCH_SCENARIOS, part_of
 
 NUMPY = "numpy"
 TORCH = "torch"
@@ -39,26 +42,29 @@ class Job:
     variant: int = 0
 
     @property
+    def numpy_scenario(self) -> Scenario:
+        """The numpy scenario or variant this job writes (numpy jobs only)."""
+        return SCENARIOS.get(self.name) or VARIANTS[self.name]
+
+    @property
     def part(self) -> str:
-        """``tuning`` or ``heldout``."""
+        """``tuning`` (variants 0-2) or ``heldout`` (variants 3 and up)."""
         if self.source == TORCH:
             return part_of(self.variant)
-        return HELDOUT if self.name in HELDOUT_SCENARIOS else TUNING
+        return part_of(self.numpy_scenario.variant)
 
     @property
     def family(self) -> str:
         """The scenario or family the run belongs to (shared by its tuning and held-out runs)."""
         if self.source == TORCH:
             return f"torch_{self.name}"
-        scen = HELDOUT_SCENARIOS.get(self.name)
-        return scen.variant_of if scen is not None and scen.variant_of else self.name
+        return self.numpy_scenario.variant_of or self.name
 
     def run_names(self) -> list[str]:
         """The run directories this job writes."""
         if self.source == TORCH:
             return [TORCH_SCENARIOS[self.name].run_name(self.variant)]
-        scen = SCENARIOS.get(self.name) or HELDOUT_SCENARIOS[self.name]
-        return [scen.run_name(fmt) for fmt in scen.formats]
+        return [self.numpy_scenario.run_name(fmt) for fmt in self.numpy_scenario.formats]
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def job_cost(job: Job) -> float:
     """A rough relative cost, to start the longest jobs first (measured orders, not seconds)."""
     if job.source == TORCH:
         return _TORCH_COST.get(job.name, 1.0)
-    scen = SCENARIOS.get(job.name) or HELDOUT_SCENARIOS[job.name]
+    scen = job.numpy_scenario
     per_format = sum(_FORMAT_COST.get(fmt, 1.0) for fmt in scen.formats)
     return per_format * (4.0 if scen.config.conv else 1.0)
 
@@ -99,7 +105,7 @@ def job_cost(job: Job) -> float:
 def corpus_jobs(include_torch: bool = True) -> list[Job]:
     """Every job of the corpus, the most expensive first (so two workers finish together)."""
     jobs = [Job(NUMPY, name) for name in SCENARIOS]
-    jobs += [Job(NUMPY, name) for name in HELDOUT_SCENARIOS]
+    jobs += [Job(NUMPY, name) for name in VARIANTS]
     if include_torch:
         jobs += [
             Job(TORCH, name, k)
@@ -120,7 +126,7 @@ def run_job(job: Job, logdir: str | Path, steps: int | None = None) -> list[Corp
     else:
         from . import write_scenario
 
-        scen = SCENARIOS.get(job.name) or HELDOUT_SCENARIOS[job.name]
+        scen = job.numpy_scenario
         write_scenario(scen, logdir, formats=scen.formats, steps=steps)
     seconds = time.perf_counter() - started
     names = job.run_names()
