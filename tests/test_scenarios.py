@@ -24,6 +24,7 @@ from tb_histdiag.scenarios import (
     write_scenario,
 )
 from tb_histdiag.scenarios.__main__ import main
+from tb_histdiag.scenarios.catalog import VARIANTS
 from tb_histdiag.scenarios.network import (
     TrainConfig,
     forward_backward,
@@ -205,8 +206,8 @@ def test_cli_writes_and_summarises(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_expectations_name_existing_tags() -> None:
-    for scenario in SCENARIOS.values():
-        for fmt in FORMATS:
+    for scenario in (*SCENARIOS.values(), *VARIANTS.values()):
+        for fmt in scenario.formats:
             tags = set(tag_table(fmt, scenario.n_layers, scenario.n_conv))
             layers = {
                 layer for _, layer, _ in tag_table(fmt, scenario.n_layers, scenario.n_conv).values()
