@@ -202,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs", type=int, default=2, help="processes generating the corpus (default 2)"
     )
     parser.add_argument("--json", metavar="PATH", help="also write every finding as JSON")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="score the corpus already generated, even if the scenario sources changed since",
+    )
     args = parser.parse_args(argv)
     with corpus_lock():
         return evaluate(args)
@@ -209,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def evaluate(args: argparse.Namespace) -> int:
     """Generate (if needed), diagnose and report; returns the exit code."""
-    logdir = corpus(args.jobs)
+    logdir = CORPUS if args.reuse and os.path.isdir(CORPUS) else corpus(args.jobs)
     from tensorboard import context
 
     from tb_histdiag.diagnosis import Diagnoser

@@ -49,6 +49,7 @@ def diagnose_series(
         verdicts = rules.apply_rules(s, role.role, thresholds)
         mean_abs = rules.recent_mean_abs(s, thresholds)
         value_range = rules.recent_range(s, thresholds)
+        growth = rules.measure_growth(s, role.role, thresholds)
         movement = rules.relative_change(s)
         path = rules.movement_path(s)
         vi = s.valid_index
@@ -82,6 +83,7 @@ def diagnose_series(
         facts={
             **({} if mean_abs is None else {"mean_abs": mean_abs}),
             **({} if value_range is None else dict(zip(("recent_min", "recent_max"), value_range))),
+            **({} if growth is None else {"growth": growth}),
         },
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -115,8 +115,9 @@ class TagDiagnosis:
     last_std: float | None = dataclasses.field(default=None, compare=False, repr=False)
     #: For a gradient, the role of the tensor it is the gradient of (None: unknown).
     target: str | None = dataclasses.field(default=None, compare=False, repr=False)
-    #: Key numbers cross-tag rules need (e.g. ``mean_abs``: mean |x| over the last logged steps).
-    facts: Mapping[str, float] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    #: What cross-tag rules need to know of the series (e.g. ``mean_abs``: mean |x| over the last
+    #: logged steps; ``growth``: how its size grew, a :class:`~tb_histdiag.verdicts.Growth`).
+    facts: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     @property
     def status(self) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from tensorboard import context
 
-from tb_histdiag import report
+from tb_histdiag import report, stats
 from tb_histdiag.diagnosis import Diagnoser
 from tb_histdiag.series import HistogramReader
 from tests.conftest import python_provider
@@ -253,14 +253,19 @@ def test_input_data_and_output_probabilities_are_not_hidden_layers(real_runs):
 
 
 @pytest.fixture(scope="module")
-def tuning_torch_runs(tmp_path_factory):
-    """Two PyTorch families of the labelled corpus, tuning variant, at full length."""
+def tuning_torch_logdir(tmp_path_factory):
+    """PyTorch families of the labelled corpus, tuning variants, at full length."""
     from tb_histdiag.scenarios.corpus import TORCH, Job, run_job
 
     logdir = tmp_path_factory.mktemp("torch_tuning")
-    for name in ("explode_then_die", "deep_sigmoid"):
-        run_job(Job(TORCH, name, 0), logdir)
-    diagnoser = Diagnoser(HistogramReader(python_provider(str(logdir))))
+    for name, variant in (("explode_then_die", 0), ("explode_then_die", 2), ("deep_sigmoid", 0)):
+        run_job(Job(TORCH, name, variant), logdir)
+    return str(logdir)
+
+
+@pytest.fixture(scope="module")
+def tuning_torch_runs(tuning_torch_logdir):
+    diagnoser = Diagnoser(HistogramReader(python_provider(tuning_torch_logdir)))
     result = diagnoser.diagnose(context.RequestContext(), "")
     return {run.run: run for run in result.runs}
 
@@ -277,6 +282,40 @@ def test_gradients_that_explode_then_die_are_told_as_an_explosion_first(tuning_t
         assert verdict.evidence["growth"] >= 1e3
         assert "then gradients are exactly 0" in verdict.title
         assert "the explosion is the cause" in verdict.summary
+
+
+def test_gradients_that_explode_in_one_step_bursts_are_told_as_an_explosion(
+    tuning_torch_logdir, tuning_torch_runs
+):
+    """The same tanh net at another seed: its gradients jump by 1e4 to 1e10 at single logged
+    steps with exact zeros in between and after (never two large steps in a row), while the
+    weights they update explode. The bursts are the explosion; the steps it quotes are the
+    series' own."""
+    name = "torch_explode_then_die_v2"
+    tags = _tags(tuning_torch_runs[name])
+    reader = HistogramReader(python_provider(tuning_torch_logdir))
+    ctx = context.RequestContext()
+    (verdict,) = tags["gradients/fc3.weight"].verdicts
+    assert verdict.id == "exploding"  # held over steps 4-6 (x120): the tag's own rule
+    for layer in ("fc1", "fc2"):
+        tag = f"gradients/{layer}.weight"
+        (verdict,) = tags[tag].verdicts
+        assert verdict.id == "exploding", (tag, verdict.title)
+        assert verdict.evidence["pushed_tag"] == f"{layer}.weight"
+        assert "exploding" in {v.id for v in tags[f"{layer}.weight"].verdicts}
+        assert verdict.evidence["followed_by"] == "vanishing"
+        (series,) = reader.read(ctx, "", name, [tag]).values()
+        s = stats.compute(series.steps, series.left, series.right, series.counts)
+        size = np.sqrt(s.std**2 + s.mean**2)
+        bursts = [
+            int(np.flatnonzero(series.steps == step)[0]) for step in verdict.evidence["burst_steps"]
+        ]
+        assert bursts
+        assert all(size[i] >= 100 * size[0] for i in bursts)
+        assert max(size[i] for i in bursts) / size[0] == pytest.approx(verdict.evidence["growth"])
+        assert not any(
+            size[i] >= 100 * size[0] and size[i + 1] >= 100 * size[0] for i in range(len(size) - 1)
+        )
 
 
 def test_weights_frozen_by_vanishing_gradients_say_so(tuning_torch_runs):

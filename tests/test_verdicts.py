@@ -123,3 +123,84 @@ def test_a_small_tensor_over_a_few_buckets_is_not_a_symmetry_signature():
         TagRole("w", "l", "weight", 0),
     )
     assert "constant" not in {v.id for v in d.verdicts}
+
+
+def _run(tagged: dict[str, tuple[str, str, list]]):
+    """Assemble a run of tags ``{tag: (layer, role, rows)}`` (gradients of weights)."""
+    from tb_histdiag.diagnosis import assemble_run
+
+    found = []
+    for depth, (tag, (layer, role, rows)) in enumerate(tagged.items()):
+        tables = tf2_rows(rows)
+        series = series_from_data("run", tag, list(range(len(tables))), [0.0] * len(tables), tables)
+        target = "weight" if role == "gradient" else None
+        found.append(diagnose_series(series, TagRole(tag, layer, role, depth, target=target)))
+    return {d.tag: d for d in assemble_run("run", found).tags}
+
+
+def _growing(start: float, factor: float, steps: int = 12, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    base = rng.normal(0, start, 2048)
+    return [base * factor ** (i / (steps - 1)) for i in range(steps)]
+
+
+def test_gradient_bursts_are_exploding_where_the_weights_they_update_explode():
+    """Gradients that jump by 1e6 at single logged steps, exactly 0 in between: the tag rule,
+    which wants the peak held over two steps, passes; the layer's exploding weights say the
+    bursts are an explosion, told first, with the zeros after it as its consequence."""
+    rng = np.random.default_rng(1)
+    grad = [rng.normal(0, 1e-2, 2048) for _ in range(3)]
+    grad += [rng.normal(0, 1e4, 2048), np.zeros(2048), np.zeros(2048)]
+    grad += [rng.normal(0, 1e6, 2048)] + [np.zeros(2048)] * 5
+    alone = _diagnose(grad, role="gradient")
+    assert "exploding" not in {v.id for v in alone.verdicts}
+    tags = _run(
+        {
+            "fc1.weight": ("fc1", "weight", _growing(0.1, 1e5)),
+            "grad/fc1.weight": ("fc1", "gradient", grad),
+        }
+    )
+    (verdict,) = tags["grad/fc1.weight"].verdicts
+    assert verdict.id == "exploding"
+    assert verdict.evidence["burst_steps"] == [3, 6]
+    assert verdict.evidence["pushed_tag"] == "fc1.weight"
+    assert verdict.evidence["followed_by"] == "vanishing"
+    assert verdict.steps[0] == 3
+    assert "at steps 3 and 6" in verdict.summary
+    assert "never at two logged steps in a row" in verdict.summary
+
+
+def test_gradient_bursts_alone_are_not_an_explosion():
+    """The same bursts next to weights that learn normally: one noisy step is not enough."""
+    rng = np.random.default_rng(1)
+    grad = [rng.normal(0, 1e-2, 2048) for _ in range(3)] + [rng.normal(0, 10.0, 2048)]
+    grad += [rng.normal(0, 1e-2, 2048) for _ in range(8)]
+    tags = _run(
+        {
+            "fc1.weight": ("fc1", "weight", _growing(0.1, 2.0)),
+            "grad/fc1.weight": ("fc1", "gradient", grad),
+        }
+    )
+    assert "exploding" not in {v.id for v in tags["grad/fc1.weight"].verdicts}
+
+
+def test_weights_growing_like_the_runs_exploding_weights_explode_under_the_value_floor():
+    """A layer whose weights grow 30× to |w| < 10 (the floor a tensor must reach on its own)
+    beside layers that grow 30× past it: the same explosion. Alone, it stays quiet."""
+    small = _growing(0.02, 30.0, seed=3)
+    assert np.max(np.abs(small[-1])) < 10
+    alone = _run({"fc2.weight": ("fc2", "weight", small)})
+    assert not alone["fc2.weight"].verdicts
+    tags = _run(
+        {
+            "fc1.weight": ("fc1", "weight", _growing(0.5, 30.0, seed=2)),
+            "fc2.weight": ("fc2", "weight", small),
+        }
+    )
+    assert [v.id for v in tags["fc1.weight"].verdicts] == ["exploding"]
+    (verdict,) = tags["fc2.weight"].verdicts
+    assert verdict.id == "exploding"
+    assert verdict.evidence["like_tags"] == "fc1.weight"
+    # the size held over the last two steps: the second to last one's, 30 ** (10 / 11)
+    assert abs(verdict.evidence["growth"] / 30 ** (10 / 11) - 1) < 0.05
+    assert "in fc1" in verdict.summary

@@ -15,6 +15,7 @@ from tb_histdiag.verdicts.cross_tag import (
 from tb_histdiag.verdicts.layers import bias_only, last_layer_only
 from tb_histdiag.verdicts.learning import movement_path, relative_change
 from tb_histdiag.verdicts.outcome import OUTCOME_GATED, gate_by_outcome, loss_outcome
+from tb_histdiag.verdicts.scale import Growth, measure_growth
 from tb_histdiag.verdicts.tag import TAG_RULES, apply_rules, recent_mean_abs, recent_range
 from tb_histdiag.verdicts.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -22,6 +23,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "OUTCOME_GATED",
     "TAG_RULES",
+    "Growth",
     "Thresholds",
     "apply_rules",
     "bias_only",
@@ -29,6 +31,7 @@ __all__ = [
     "gate_by_outcome",
     "last_layer_only",
     "loss_outcome",
+    "measure_growth",
     "movement_path",
     "recent_mean_abs",
     "recent_range",

@@ -1,5 +1,6 @@
 """Rules that read several tags of a run: saturation that cannot be, gradients vanishing over
-depth, biases a normalisation layer makes redundant, the output probabilities."""
+depth, explosions the rest of the run corroborates, biases a normalisation layer makes
+redundant, the output probabilities."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 
 from tb_histdiag.model import LossOutcome, TagDiagnosis, Verdict
 from tb_histdiag.verdicts.outcome import gate_by_outcome
+from tb_histdiag.verdicts.scale import Growth, explosion, growth_bars, thing_of
 from tb_histdiag.verdicts.tag import root_cause
 from tb_histdiag.verdicts.text import fmt
 from tb_histdiag.verdicts.thresholds import Thresholds
@@ -122,6 +124,80 @@ def _vanishing_profile(
     return out
 
 
+def _listed(steps: Sequence[int], limit: int = 4) -> str:
+    words = [str(s) for s in steps[:limit]] + (
+        [f"{len(steps) - limit} more"] if len(steps) > limit else []
+    )
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def corroborated_explosions(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str, Verdict]:
+    """Explosions a tag's own rule cannot call and the rest of the run shows:
+
+    * gradients that burst: one logged step at a time, their size reaches the gradient growth
+      bar (never two steps in a row, so the tag rule, which wants the peak held, passes), while
+      the parameters they update, in the same layer, explode. The bursts are what pushed them;
+      between the bursts the gradients are small or exactly 0 (units the explosion saturated).
+    * weights or biases whose size grows past the growth bar with values still under the |value|
+      floor (which keeps small tensors that grow from a tiny initialisation quiet), in a run
+      where other tensors of the same role explode by their own rule: the same explosion,
+      caught a little earlier in its course.
+    """
+    exploded = [d for d in tags if _tells(d, "exploding")]
+    out: dict[str, Verdict] = {}
+    for d in tags:
+        g = d.facts.get("growth")
+        if not isinstance(g, Growth) or _tells(d, "exploding"):
+            continue
+        needed, floor = growth_bars(d.role, t, g.from_zero)
+        if d.role == "gradient":
+            pushed = [
+                p for p in exploded if p.layer == d.layer and p.role == (d.target or "weight")
+            ]
+            if not (pushed and g.burst_steps and g.burst >= floor):
+                continue
+            p = pushed[0]
+            theirs = next((v for v in p.verdicts if v.id == "exploding"), None)
+            how = (
+                f" too: {fmt(theirs.evidence['growth'])} times their starting size, past 10 "
+                f"times by step {theirs.evidence['onset_step']}"
+                if theirs is not None
+                else " too"
+            )
+            opening = (
+                f"These gradients explode in bursts: at step{'s' if len(g.burst_steps) > 1 else ''} "
+                f"{_listed(g.burst_steps)} their size (root mean square) jumps to as much as "
+                f"{fmt(g.burst)}, {fmt(g.burst_growth)} times its {fmt(g.start)} at step "
+                f"{g.start_step}, with values up to {fmt(g.largest)}, but never at two logged steps "
+                f"in a row. The {thing_of(p.role)} they update ('{p.tag}') explode{how}: bursts "
+                "like these are what pushes them."
+            )
+            out[d.tag] = explosion(
+                g,
+                t,
+                opening,
+                since=g.burst_steps[0],
+                evidence={"burst_steps": list(g.burst_steps), "pushed_tag": p.tag},
+            )
+        elif d.role in ("weight", "bias") and not g.from_zero and g.growth >= needed:
+            like = [p for p in exploded if p.role == d.role and p.tag != d.tag]
+            if not like:
+                continue
+            layers = sorted({p.layer for p in like})
+            opening = (
+                f"The size of these {thing_of(d.role)} (root mean square) grows from "
+                f"{fmt(g.start)} at step {g.first_step} to {fmt(g.level)} at step {g.peak_step}, "
+                f"{fmt(g.growth)} times larger, as the run's exploding {thing_of(d.role)} do "
+                f"(in {_listed(layers, 3)}). Their values, up to {fmt(g.largest)}, are still under "
+                f"the {fmt(floor)} that would flag this tensor on its own: the same explosion, "
+                "earlier in its course."
+            )
+            out[d.tag] = explosion(
+                g, t, opening, evidence={"like_tags": ", ".join(p.tag for p in like[:5])}
+            )
+    return out
+
+
 #: Verdicts that a normalisation layer's redundancy explains on a bias or its gradient.
 _REDUNDANCY_EXPLAINS = ("frozen", "slow", "vanishing", "constant", "multimodal")
 
@@ -219,11 +295,12 @@ def cross_tag_step(
 ) -> list[TagDiagnosis]:
     """The run-wide step over a run's tag diagnoses (in depth order): drop saturation that
     cannot be (unbounded layers, output probabilities), explain biases a normalisation layer
-    makes redundant, add gradients vanishing over depth, tell each tag as one root cause, and
-    grade causes by the loss."""
+    makes redundant, add gradients vanishing over depth and explosions the run corroborates, tell
+    each tag as one root cause, and grade causes by the loss."""
     not_saturable = unsaturable_preactivations(tags) | output_probabilities(tags)
     redundant = redundant_biases(tags, t)
     vanishing = vanishing_relative(tags, t, loss)
+    exploding = corroborated_explosions(tags, t)
     out = []
     for d in tags:
         verdicts = d.verdicts
@@ -234,8 +311,9 @@ def cross_tag_step(
                 *(v for v in verdicts if v.id not in _REDUNDANCY_EXPLAINS),
                 redundant[d.tag],
             )
-        elif d.tag in vanishing:
-            verdicts = root_cause((*verdicts, vanishing[d.tag]), d.role)
+        elif d.tag in vanishing or d.tag in exploding:
+            added = (v for v in (vanishing.get(d.tag), exploding.get(d.tag)) if v)
+            verdicts = root_cause((*verdicts, *added), d.role)
         out.append(dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss)))
     return _frozen_by_vanishing(out)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+
 import numpy as np
 
 from tb_histdiag.model import Verdict
@@ -27,115 +30,190 @@ def _size(stats: SeriesStats) -> np.ndarray:
     return np.sqrt(stats.std**2 + stats.mean**2)
 
 
-def _reference(stats: SeriesStats, size: np.ndarray) -> tuple[int, bool] | None:
-    """The step growth is measured from: the first valid one, or, when its values are all 0
-    (biases initialised at 0), the first step with non-zero values. Also says which case."""
-    vi = stats.valid_index
-    if vi.size < 2:
-        return None
-    if size[vi[0]] > 0:
-        return int(vi[0]), False
-    nonzero = vi[size[vi] > 0]
-    return (int(nonzero[0]), True) if nonzero.size else None
+@dataclasses.dataclass(frozen=True)
+class Growth:
+    """How the size (root mean square) of a series grew: what ``exploding`` judges, kept among a
+    tag's facts for the rules that read several tags. Steps are logged step numbers.
+
+    ``start`` is the size at ``start_step``: the first valid step or, when its values are all 0
+    (biases initialised at 0), the first step with non-zero values (``from_zero``). ``level``
+    is the largest size held over two consecutive logged steps from there (one noisy step is
+    not an explosion), reached at ``peak_step``; ``burst`` is the largest size of any one step,
+    and ``burst_steps`` the steps whose size alone is at least the role's growth bar times
+    ``start``. ``largest`` is the largest |value| of any step.
+    """
+
+    role: str
+    first_step: int
+    start_step: int
+    start: float
+    from_zero: bool
+    level: float
+    peak_step: int
+    onset_step: int
+    largest: float
+    burst: float
+    burst_steps: tuple[int, ...]
+    last_step: int
+    last_size: float
+    beyond_range_step: int | None
+
+    @property
+    def growth(self) -> float:
+        """The held peak's size over the starting size."""
+        return self.level / self.start
+
+    @property
+    def burst_growth(self) -> float:
+        """The largest one-step size over the starting size."""
+        return self.burst / self.start
 
 
-def _sustained_peak(stats: SeriesStats, size: np.ndarray, start: int) -> tuple[float, int]:
-    """The largest size held over two consecutive logged steps from ``start`` on (one noisy
-    step is not an explosion), and the step index by which it held."""
-    vi = stats.valid_index
-    vi = vi[vi >= start]
-    std = size[vi]
-    if vi.size < 3:
-        return float(std[-1]), int(vi[-1])
-    held = np.minimum(std[:-1], std[1:])
-    k = int(np.argmax(held))
-    return float(held[k]), int(vi[k + 1])
-
-
-def exploding(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
-    """Magnitudes grow by orders of magnitude over training: the size (root mean square) held at
-    its peak against the first step's (or, from an all-zero start, the first non-zero one's), and
-    the largest value."""
-    if not applies("exploding", role):
-        return None
-    size = _size(stats)
-    found = _reference(stats, size)
-    if found is None:
-        return None
-    ref, from_zero = found
-    level, peak_at = _sustained_peak(stats, size, ref)
-    start = float(size[ref])
-    growth = level / start
-    vi = stats.valid_index
-    sizes = np.maximum(np.abs(stats.minimum[vi]), np.abs(stats.maximum[vi]))
-    largest = float(np.max(sizes))
+def growth_bars(role: str, t: Thresholds, from_zero: bool = False) -> tuple[float, float]:
+    """The growth a role's size must reach to explode, and the |value| it must reach too."""
     if role == "gradient":
         needed, floor = t.exploding_gradient_growth, t.exploding_min_gradient
     elif role in ("activation", "preactivation"):
         needed, floor = t.exploding_growth, t.exploding_min_activation
     else:
         needed, floor = t.exploding_growth, t.exploding_min_weight
-    if from_zero:
-        floor = max(floor, t.exploding_from_zero_min)
-    if not (growth >= needed and largest >= floor):
+    return needed, (max(floor, t.exploding_from_zero_min) if from_zero else floor)
+
+
+def measure_growth(stats: SeriesStats, role: str, t: Thresholds) -> Growth | None:
+    """The :class:`Growth` of a series whose role can explode (None: fewer than two valid steps,
+    or never a non-zero value)."""
+    if not applies("exploding", role):
         return None
+    vi = stats.valid_index
+    if vi.size < 2:
+        return None
+    size = _size(stats)
+    from_zero = not size[vi[0]] > 0
+    nonzero = vi[size[vi] > 0] if from_zero else vi
+    if nonzero.size == 0:
+        return None
+    ref = int(nonzero[0])
     after = vi[vi >= ref]
-    onset = int(next((i for i in after if size[i] >= 10.0 * start), peak_at))
-    thing = {"weight": "weights", "bias": "biases", "gradient": "gradients"}.get(role, "values")
-    first_step, peak_step = step_at(stats, vi[0]), step_at(stats, peak_at)
-    if from_zero:
-        opening = (
-            f"These {thing} are all exactly 0 at step {first_step}. From step "
-            f"{step_at(stats, ref)} on their size (root mean square) grows from {fmt(start)} to "
-            f"{fmt(level)} at step {peak_step}, {fmt(growth)} times larger, with values up to "
-            f"{fmt(largest)}: zero-initialised {thing} that learn normally stay far below that."
-        )
+    start = float(size[ref])
+    sizes = size[after]
+    if after.size < 3:
+        level, peak_at = float(sizes[-1]), int(after[-1])
     else:
-        opening = (
-            f"The size of these {thing} (root mean square) grows from {fmt(start)} at step "
-            f"{first_step} to {fmt(level)} at step {peak_step}, {fmt(growth)} times larger, "
-            f"with values up to {fmt(largest)}. It passed 10 times its starting size at step "
-            f"{step_at(stats, onset)}."
-        )
-    last = vi[-1]
-    story = [opening]
-    if 0 < size[last] < level / 10:
-        story.append(
-            f"After the peak it falls back to {fmt(float(size[last]))} by step "
-            f"{step_at(stats, last)}."
-        )
+        held = np.minimum(sizes[:-1], sizes[1:])
+        k = int(np.argmax(held))
+        level, peak_at = float(held[k]), int(after[k + 1])
+    needed, _ = growth_bars(role, t, from_zero)
+    onset = next((int(i) for i in after if size[i] >= 10.0 * start), peak_at)
     beyond = np.flatnonzero(stats.beyond_range[vi])
-    if beyond.size:
+    extremes = np.maximum(np.abs(stats.minimum[vi]), np.abs(stats.maximum[vi]))
+    return Growth(
+        role=role,
+        first_step=step_at(stats, vi[0]),
+        start_step=step_at(stats, ref),
+        start=start,
+        from_zero=from_zero,
+        level=level,
+        peak_step=step_at(stats, peak_at),
+        onset_step=step_at(stats, onset),
+        largest=float(np.max(extremes)),
+        burst=float(np.max(sizes)),
+        burst_steps=tuple(int(x) for x in stats.steps[after[sizes >= needed * start]]),
+        last_step=step_at(stats, vi[-1]),
+        last_size=float(size[vi[-1]]),
+        beyond_range_step=step_at(stats, vi[beyond[0]]) if beyond.size else None,
+    )
+
+
+_THINGS = {"weight": "weights", "bias": "biases", "gradient": "gradients"}
+
+
+def thing_of(role: str) -> str:
+    """What a role's values are called in a sentence (``weights``, ``gradients``, ...)."""
+    return _THINGS.get(role, "values")
+
+
+def explosion(
+    g: Growth,
+    t: Thresholds,
+    opening: str | None = None,
+    since: int | None = None,
+    evidence: Mapping[str, object] | None = None,
+) -> Verdict:
+    """The ``exploding`` verdict told from a :class:`Growth`: its own story, or ``opening`` when
+    a rule that reads other tags tells it (``since``: the step that story starts at, a burst's;
+    the growth is then the largest burst's)."""
+    thing = thing_of(g.role)
+    needed, _ = growth_bars(g.role, t, g.from_zero)
+    if opening is None and g.from_zero:
+        opening = (
+            f"These {thing} are all exactly 0 at step {g.first_step}. From step {g.start_step} "
+            f"on their size (root mean square) grows from {fmt(g.start)} to {fmt(g.level)} at "
+            f"step {g.peak_step}, {fmt(g.growth)} times larger, with values up to "
+            f"{fmt(g.largest)}: zero-initialised {thing} that learn normally stay far below that."
+        )
+    elif opening is None:
+        opening = (
+            f"The size of these {thing} (root mean square) grows from {fmt(g.start)} at step "
+            f"{g.first_step} to {fmt(g.level)} at step {g.peak_step}, {fmt(g.growth)} times "
+            f"larger, with values up to {fmt(g.largest)}. It passed 10 times its starting size "
+            f"at step {g.onset_step}."
+        )
+    story = [opening]
+    if since is None and 0 < g.last_size < g.level / 10:
+        story.append(f"After the peak it falls back to {fmt(g.last_size)} by step {g.last_step}.")
+    if g.beyond_range_step is not None:
         story.append(
-            f"From step {step_at(stats, vi[beyond[0]])} some values lie beyond ±1e20, which PyTorch "
-            "and tensorboardX leave out of the bucket counts (only the outer edges, the tensor's "
-            "min and max, still show them): the histogram draws only what is left of the tensor."
+            f"From step {g.beyond_range_step} some values lie beyond ±1e20, which PyTorch and "
+            "tensorboardX leave out of the bucket counts (only the outer edges, the tensor's min "
+            "and max, still show them): the histogram draws only what is left of the tensor."
         )
     story.append(
         "Unchecked, such growth ends in overflow (Inf/NaN) or in saturated, untrainable units."
     )
+    growth, peak = (g.growth, g.level) if since is None else (g.burst_growth, g.burst)
+    onset = g.onset_step if since is None else since
     return Verdict(
         id="exploding",
         severity="critical" if growth >= needed * 100 else "warning",
-        title=f"{thing.capitalize()} grow {fmt(growth)}× (up to {fmt(largest)})",
+        title=f"{thing.capitalize()} grow {fmt(growth)}× (up to {fmt(g.largest)})",
         summary=" ".join(story),
         evidence={
             "growth": growth,
-            "size_start": start,
-            "size_peak": level,
-            "peak_step": peak_step,
-            "max_abs": largest,
-            "onset_step": step_at(stats, onset),
-            "from_zero": from_zero,
-            **({"beyond_range_step": step_at(stats, vi[beyond[0]])} if beyond.size else {}),
+            "size_start": g.start,
+            "size_peak": peak,
+            "peak_step": g.peak_step,
+            "max_abs": g.largest,
+            "onset_step": onset,
+            "from_zero": g.from_zero,
+            **(
+                {"beyond_range_step": g.beyond_range_step}
+                if g.beyond_range_step is not None
+                else {}
+            ),
+            **(evidence or {}),
         },
-        steps=(step_at(stats, onset), step_at(stats, last)),
+        steps=(onset, g.last_step),
         fix=(
             "Lower the learning rate; clip gradients (clip_grad_norm_, Keras clipnorm); add "
             "weight decay or normalisation layers; check for a loss that rewards ever larger "
             "outputs."
         ),
     )
+
+
+def exploding(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
+    """Magnitudes grow by orders of magnitude over training: the size (root mean square) held at
+    its peak against the first step's (or, from an all-zero start, the first non-zero one's), and
+    the largest value. (Growth that stays under the |value| floor, and gradients that explode in
+    one-step bursts, are judged with the rest of the run: see ``cross_tag``.)"""
+    g = measure_growth(stats, role, t)
+    if g is None:
+        return None
+    needed, floor = growth_bars(role, t, g.from_zero)
+    if not (g.growth >= needed and g.largest >= floor):
+        return None
+    return explosion(g, t)
 
 
 def collapsing(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
