@@ -201,7 +201,10 @@ def _is_role_namespace(component: str) -> bool:
     return bool(meaningful) and meaningful <= _ROLE_WORDS
 
 
-def _parse(tag: str) -> _Parsed:
+def _parse(tag: str, scopes: frozenset[str] = frozenset()) -> _Parsed:
+    """Role, layer and gradient target of one tag. ``scopes`` are the layers whose parameters the
+    run logs under their name: a component that is one of them, with more after it, is a name
+    scope (TF1's ``output/Model`` beside ``output/Weights``), not the tensor's own name."""
     name = re.sub(r":\d+$", "", tag)
     spans = [(m.start(), m.end(), m.group()) for m in _COMPONENT.finditer(name)]
     gradient = False
@@ -223,6 +226,9 @@ def _parse(tag: str) -> _Parsed:
     # The tensor's own name: the last component that names a role.
     own_index, own_role = None, None
     for i in range(len(kept) - 1, -1, -1):
+        if i < len(kept) - 1 and kept[i][2] in scopes:
+            kept = kept[: i + 1]  # the scope is the layer; what follows names no role
+            break
         parent = kept[i - 1][2] if i > 0 else None
         role = _own_role(kept[i][2], parent)
         if role is not None:
@@ -238,6 +244,8 @@ def _parse(tag: str) -> _Parsed:
         named = named[:repeat]
     if named:
         layer_parts = named
+    elif own_index is not None and kept[own_index][2] in scopes:
+        layer_parts = [kept[own_index]]  # activations/output of a layer called output
     elif own_index is not None and not _is_role_namespace(kept[own_index][2]):
         layer_parts = []  # activations/L1_Dense_RELU: the own component holds the layer name
     if layer_parts:
@@ -265,6 +273,11 @@ def layer_of(tag: str) -> str:
     return _parse(tag).layer
 
 
+#: Roles of tensors a layer holds under its own name (``output/Weights``): such a layer name is
+#: a name scope wherever it appears.
+_PARAMETER_ROLES = ("weight", "bias", "norm_scale", "norm_shift", "running_stat")
+
+
 def _depth_key(layer: str) -> tuple[str, tuple[int, ...]]:
     stem = re.sub(r"\d+", "", layer).strip("/._:- ")
     numbers = tuple(int(n) for n in re.findall(r"\d+", layer))
@@ -289,9 +302,14 @@ def assign_roles(
     """
     tags = list(tags)
     compiled = [(re.compile(p), r) for p, r in (overrides or {}).items()]
+    scopes = frozenset(
+        p.layer
+        for p, tag in ((_parse(tag), tag) for tag in tags)
+        if p.role in _PARAMETER_ROLES and tag.startswith(p.layer)
+    )
     parsed: dict[str, _Parsed] = {}
     for tag in tags:
-        p = _parse(tag)
+        p = _parse(tag, scopes)
         role = next((r for pattern, r in compiled if pattern.search(tag)), None)
         parsed[tag] = p if role is None else dataclasses.replace(p, role=role)
     stem_order: dict[str, int] = {}

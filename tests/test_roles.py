@@ -164,3 +164,23 @@ def test_role_from_the_tensors_own_name(tag, role, layer):
 def test_gradients_know_what_they_are_the_gradient_of(tag, target, layer):
     (found,) = assign_roles([tag]).values()
     assert (found.role, found.target, found.layer) == ("gradient", target, layer)
+
+
+def test_a_layer_that_holds_parameters_is_a_name_scope_wherever_it_appears():
+    """TF1 tutorials log ``tf.summary.histogram("Model", logits)`` inside ``name_scope("output")``
+    beside that scope's weights: ``output`` is the layer, not the role of ``Model``. A role
+    namespace in front of a layer name (``weights/conv1``) stays one, and the activations of a
+    Keras layer called ``output`` belong to it."""
+    tags = ["output/Weights", "output/Model", "weights/conv1", "biases/conv1"]
+    tags += ["activations/output", "layer2/layer2/outputs", "layer2/weights/layer2/weights"]
+    roles = assign_roles(tags)
+    assert (roles["output/Model"].layer, roles["output/Model"].role) == ("output", "other")
+    assert roles["output/Model"].depth == roles["output/Weights"].depth
+    assert (roles["weights/conv1"].layer, roles["weights/conv1"].role) == ("conv1", "weight")
+    assert (roles["biases/conv1"].layer, roles["biases/conv1"].role) == ("conv1", "bias")
+    assert (roles["activations/output"].layer, roles["activations/output"].role) == (
+        "output",
+        "activation",
+    )
+    assert roles["layer2/layer2/outputs"].layer == "layer2"
+    assert roles["layer2/layer2/outputs"].role == "activation"
