@@ -204,3 +204,39 @@ def test_weights_growing_like_the_runs_exploding_weights_explode_under_the_value
     # the size held over the last two steps: the second to last one's, 30 ** (10 / 11)
     assert abs(verdict.evidence["growth"] / 30 ** (10 / 11) - 1) < 0.05
     assert "in fc1" in verdict.summary
+
+
+def _scaled(eps: float, seed: int, steps: int = 8) -> list[np.ndarray]:
+    """Weights whose values scale by up to ``1 + eps`` over training (0: identical rows)."""
+    base = np.random.default_rng(seed).normal(0, 0.1, 1024)
+    return [base * (1 + eps * i / (steps - 1)) for i in range(steps)]
+
+
+def test_weights_only_a_profile_shrinking_towards_the_input_is_likely_vanishing():
+    graded = {
+        f"dense_{k}/kernel": (f"dense_{k}", "weight", _scaled(eps, k))
+        for k, eps in enumerate((0.0, 0.0, 1e-5, 1e-4, 0.3))
+    }
+    tags = _run(graded)
+    for k in range(4):
+        (verdict,) = tags[f"dense_{k}/kernel"].verdicts
+        assert verdict.id == "vanishing"
+        assert verdict.evidence["inferred"] is True
+        assert verdict.evidence["last_layer_tag"] == "dense_4/kernel"
+    assert not tags["dense_4/kernel"].verdicts
+    # A step (frozen layers, then layers moving normally) is a cut-off optimizer, not vanishing.
+    step = {
+        f"dense_{k}/kernel": (f"dense_{k}", "weight", _scaled(eps, k))
+        for k, eps in enumerate((0.0, 0.0, 0.0, 0.3))
+    }
+    tags = _run(step)
+    assert [v.id for v in tags["dense_0/kernel"].verdicts] == ["frozen"]
+    # With gradients logged, the gradients are read and nothing is inferred from the weights.
+    rng = np.random.default_rng(9)
+    graded["grad/dense_0/kernel"] = (
+        "dense_0",
+        "gradient",
+        [rng.normal(0, 1e-2, 1024) for _ in range(8)],
+    )
+    tags = _run(graded)
+    assert not any(v.evidence.get("inferred") for d in tags.values() for v in d.verdicts)

@@ -95,7 +95,9 @@ VERDICTS: tuple[VerdictSpec, ...] = (
     VerdictSpec(
         "vanishing",
         "tag",
-        "gradients orders of magnitude too small",
+        "gradients orders of magnitude too small (from weights only: inferred, 'likely')",
+        # The tag rule reads gradients; the cross-tag rules add it on weights where only weights
+        # are logged (``cross_tag.vanishing_inferred_from_weights``).
         roles=("gradient",),
         supersedes=("constant", "multimodal"),
         gated=True,

@@ -62,6 +62,10 @@ class Thresholds:
     vanishing_first_max: float = 1e-4
     #: ... where the run's loss is stuck, ``vanishing_ratio_stuck`` × the last layer's suffices.
     vanishing_ratio_stuck: float = 1e-2
+    #: Where only weights are logged: a layer that moves (relative W1, first to last step) at
+    #: most this fraction of the last layer, in a profile that shrinks towards the input, likely
+    #: has vanishing gradients (an inference, said as one; loss-gated like the rest).
+    vanishing_inferred_ratio: float = 1e-2
     #: A bias whose gradient is below this fraction of its weights' gradient, in a run with
     #: normalisation layers, is made redundant by them (zero gradient by construction) ...
     redundant_bias_ratio: float = 1e-4
