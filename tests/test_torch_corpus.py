@@ -169,11 +169,6 @@ def test_heldout_runs_are_new_configurations():
                 assert s.config.seed not in tuning_seeds, s.name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evaluate.labelled_runs still marks every numpy variant held out; it should take "
-    "part_of(scenario.variant) as corpus.Job.part does (the scorer belongs to the engine's owner)",
-)
 def test_the_scorer_splits_the_parts_as_the_corpus_does():
     jobs = {run: job.part for job in corpus_jobs() for run in job.run_names()}
     runs = labelled_runs()

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from tb_histdiag.model import RunDiagnosis
 
 from .catalog import HELDOUT_SCENARIOS, SCENARIOS, Scenario
-from .torch_catalog import HELDOUT, TORCH_SCENARIOS, TUNING, TorchScenario, part_of
+from .torch_catalog import TORCH_SCENARIOS, TUNING, TorchScenario, part_of
 
 #: The held-out targets of issue 13: per labelled class, and no healthy run flagged.
 MIN_RECALL = 0.95
@@ -141,14 +141,17 @@ def torch_expectations(
 
 
 def labelled_runs(include_torch: bool = True) -> list[LabelledRun]:
-    """Every labelled run of the corpus (numpy tuning, numpy held-out, torch), in a stable order."""
+    """Every labelled run of the corpus (numpy scenarios, their variants, torch), in a stable
+    order; the part of a variant follows its index (:func:`.torch_catalog.part_of`)."""
     out = [
         LabelledRun(s.run_name(fmt), TUNING, s.name, "numpy", numpy=s, fmt=fmt)
         for s in SCENARIOS.values()
         for fmt in s.formats
     ]
     out += [
-        LabelledRun(s.run_name(fmt), HELDOUT, s.variant_of or s.name, "numpy", numpy=s, fmt=fmt)
+        LabelledRun(
+            s.run_name(fmt), part_of(s.variant), s.variant_of or s.name, "numpy", numpy=s, fmt=fmt
+        )
         for s in HELDOUT_SCENARIOS.values()
         for fmt in s.formats
     ]
