@@ -70,8 +70,9 @@ def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
         title=("Never changes: not learning" if whole_run else f"Stopped changing at step {since}"),
         summary=(
             f"The histogram of these {thing} is exactly the same, bucket for bucket, {what}. "
-            "Training that updates a tensor, even slightly, moves its histogram; an identical "
-            f"histogram means these {thing} received no updates." + shape_words
+            "Training that updates a tensor moves its histogram; an identical histogram means "
+            f"these {thing} received no updates, or updates too small to change any value the "
+            "histogram shows." + shape_words
         ),
         evidence={
             "unchanged_steps": int(unchanged_steps),
@@ -84,7 +85,8 @@ def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
         fix=(
             "Check that these parameters are passed to the optimizer and are trainable "
             "(requires_grad / trainable=True, not inside a frozen sub-model); check that gradients "
-            "reach them (no detach()/stop_gradient on the way); check that the learning rate is not 0. "
+            "reach them (no detach()/stop_gradient on the way, no saturated sigmoid/tanh or dead "
+            "ReLU units upstream, which pass a zero gradient); check that the learning rate is not 0. "
             "If they are frozen on purpose (a pretrained backbone), declare it in the "
             'configuration\'s [expect] table (e.g. "^backbone\\\\." = "frozen") and this becomes '
             "an info."
