@@ -602,7 +602,8 @@ def loss_tags(
 def read_loss(
     provider: object, ctx: object, experiment_id: str, info: SeriesInfo
 ) -> LossCurve | None:
-    """Read one run's loss curve (``info`` from :func:`loss_tags`); None when it has no points."""
+    """Read one run's loss curve (``info`` from :func:`loss_tags`) in step order, each step once;
+    None when it has no points."""
     from tensorboard.data import provider as tb_provider
 
     data = provider.read_scalars(
@@ -615,10 +616,13 @@ def read_loss(
     points = data.get(info.run, {}).get(info.tag, [])
     if not points:
         return None
+    # As for the histograms: each step once, the last one written winning (a run directory that
+    # holds a second training, its steps starting again at 0, is judged on the second one).
+    steps = np.array([p.step for p in points], dtype=np.int64)
+    _, last_in_reversed = np.unique(steps[::-1], return_index=True)
+    keep = steps.size - 1 - last_in_reversed
     return LossCurve(
-        info.tag,
-        np.array([p.step for p in points], dtype=np.int64),
-        np.array([p.value for p in points], dtype=np.float64),
+        info.tag, steps[keep], np.array([p.value for p in points], dtype=np.float64)[keep]
     )
 
 

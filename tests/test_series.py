@@ -137,3 +137,24 @@ def test_statistics_from_buckets_match_numpy_on_the_logged_values(writers_logdir
 )
 def test_the_training_loss_scalar_is_found_under_the_names_people_give_it(tags, picked):
     assert pick_loss_tag(tags) == picked
+
+
+def test_a_second_training_in_the_same_run_directory_is_judged_on_its_own(tmp_path):
+    """Keras users re-run ``fit`` with the same log_dir: the steps start again at 0 in a new
+    event file of the same run. Like the histograms (the last written of each step wins), the
+    loss is read on the second training, not from the first one's start to the second one's end."""
+    from tb_histdiag import api
+    from tb_histdiag.scenarios.writers import open_writer
+
+    rng = np.random.default_rng(0)
+    run_dir = tmp_path / "run"
+    for start, end in ((10.0, 1.0), (5.0, 4.9)):
+        writer = open_writer("tf2", run_dir)
+        for step in range(20):
+            writer.scalar("epoch_loss", start + (end - start) * step / 19, step)
+            writer.histogram("dense/kernel", rng.normal(0, 0.1, 256), step)
+        writer.close()
+    assert len(list(run_dir.iterdir())) == 2
+    (run,) = api.diagnose(str(tmp_path), load_fast=False).runs
+    assert run.loss.improvement == pytest.approx((5.0 - 4.9) / 5.0, rel=0.2)
+    assert run.loss.flat
