@@ -240,3 +240,15 @@ def test_weights_only_a_profile_shrinking_towards_the_input_is_likely_vanishing(
     )
     tags = _run(graded)
     assert not any(v.evidence.get("inferred") for d in tags.values() for v in d.verdicts)
+
+
+def test_weights_restored_at_the_end_are_slow_not_unmoved():
+    """EarlyStopping(restore_best_weights=True) writes the first epoch's weights again at the
+    end: first and last step are identical, but the weights did move in between, barely."""
+    base = np.random.default_rng(4).normal(0, 0.1, 4096)
+    rows = [base * (1 + 1e-3 * min(i, 3)) for i in range(8)] + [base]
+    (verdict,) = _diagnose(rows).verdicts
+    assert verdict.id == "slow"
+    assert verdict.evidence["relative_change_at_end"] == 0.0
+    assert 0 < verdict.evidence["relative_change"] < 0.01
+    assert "back exactly where it started" in verdict.summary

@@ -101,23 +101,34 @@ def slow(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     vi = stats.valid_index
     if vi.size < t.frozen_min_steps:
         return None
-    change = relative_change(stats)
+    # The farthest it got from the first step, not only where it ended: weights restored to an
+    # earlier epoch at the end (Keras' EarlyStopping(restore_best_weights=True)) still moved.
+    path = movement_path(stats)[vi]
+    change = float(np.max(path)) if bool(np.isfinite(path).all()) else relative_change(stats)
     if change is None or change == 0.0 or change >= t.slow_relative_change:
         return None
     if stats.same_as_prev[vi[1:]].all():
         return None  # bit-identical: that is frozen, not slow
+    ended = relative_change(stats)
+    back = (
+        f" At step {step_at(stats, vi[-1])} it is back exactly where it started, as when the "
+        "weights of an earlier epoch are restored at the end (early stopping)."
+        if ended == 0.0
+        else ""
+    )
     return Verdict(
         id="slow",
         severity="info",
         title=f"Barely changes ({percent(change)} of its spread)",
         summary=(
             f"Between step {step_at(stats, vi[0])} and step {step_at(stats, vi[-1])} this "
-            f"histogram moved by only {percent(change)} of its own width: it does change, so updates "
-            "arrive, but at this pace the layer will take a very long time to learn. That can be "
-            "fine late in training or for a layer that is already good; early on it usually "
-            "means the learning rate (or the gradient reaching this layer) is very small."
+            f"histogram moved at most {percent(change)} of its own width away from where it "
+            "started: it does change, so updates arrive, but at this pace the layer will take a "
+            "very long time to learn. That can be fine late in training or for a layer that is "
+            "already good; early on it usually means the learning rate (or the gradient reaching "
+            f"this layer) is very small.{back}"
         ),
-        evidence={"relative_change": change},
+        evidence={"relative_change": change, "relative_change_at_end": ended},
         steps=(step_at(stats, vi[0]), step_at(stats, vi[-1])),
         fix=(
             "If the loss is also slow to fall: raise the learning rate (try a learning-rate "
