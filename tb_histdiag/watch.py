@@ -474,6 +474,15 @@ class Watcher:
                         now,
                     )
                 )
+        # Root cause first: within a run, the finding that shows earliest comes first.
+        order = {"new": 0, "changed": 1, "resolved": 2}
+        found.sort(
+            key=lambda f: (
+                order[f.event],
+                f.run,
+                f.first_step if f.first_step is not None else float("inf"),
+            )
+        )
         self._open = {
             key: Finding("new", run, scope, item, verdict, now)
             if key not in self._open
