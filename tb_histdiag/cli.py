@@ -630,6 +630,7 @@ def watch_main(argv: Sequence[str]) -> int:
         waiting_told: set[str] = set()
         first = True
         while True:
+            polled_at = time_lib.localtime()
             findings = watcher.poll()
             status = watcher.status
             if first and args.new_only:
@@ -641,7 +642,7 @@ def watch_main(argv: Sequence[str]) -> int:
                     if missing and logdir not in waiting_told:
                         print(f"tb-histdiag watch: waiting for '{logdir}'", file=sys.stderr)
                         waiting_told.add(logdir)
-                clock = time_lib.strftime("%H:%M:%S")
+                clock = time_lib.strftime("%H:%M:%S", polled_at)
                 if first and not args.new_only:
                     lines.append(
                         f"{clock}  {len(findings)} finding{'s' if len(findings) != 1 else ''} "
