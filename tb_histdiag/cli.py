@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
         "or vanishing values, NaN/Inf. Remote logdirs (gs://, s3://, any fsspec URL) work where "
         "TensorBoard's own loading does.",
         epilog="Exit codes: 0 diagnosed; 1 a verdict at or above --fail-on; 2 a usage error, an "
-        "unreadable logdir, a logdir without histograms or nothing matching the filters.",
+        "unreadable logdir, a logdir without histograms or nothing matching the filters. "
+        "'tb-histdiag watch LOGDIR' follows runs while they train (see tb-histdiag watch --help).",
     )
     p.add_argument("logdirs", nargs="+", metavar="LOGDIR", help="TensorBoard log directory")
     out = p.add_argument_group("output")

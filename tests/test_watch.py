@@ -222,3 +222,14 @@ def test_filters_and_several_logdirs(tmp_path):
     assert ids(watcher.poll()) == {(f"{tmp_path / 'x'}:a", "fc1.weight", "constant")}
     with pytest.raises(ValueError, match="unknown severity 'fatal'"):
         Watcher(tmp_path, min_severity="fatal")
+
+
+def test_iterating_polls_until_something_is_found(tmp_path):
+    run = Run(tmp_path, "a")
+    run.write(range(8), fc1_weight="moving")
+    watcher = Watcher(tmp_path, interval=0.05)
+    assert watcher.poll() == []
+    run.write(range(8, 10), fc1_weight="nan")
+    finding = next(iter(watcher))
+    assert (finding.event, finding.id, finding.first_step) == ("new", "nonfinite", 8)
+    run.close()
