@@ -275,7 +275,7 @@ class _Source:
         if self._multiplexer is None or reread:
             self._start_python()
         else:
-            known = set(self._multiplexer.Runs())
+            known = set(self._multiplexer.RunPaths())
             for run, (path, _) in runs.items():
                 if run not in known:
                     self._multiplexer.AddRun(path, name=run)
