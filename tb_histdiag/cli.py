@@ -632,7 +632,22 @@ def watch_main(argv: Sequence[str]) -> int:
         first = True
         while True:
             polled_at = time_lib.localtime()
-            findings = watcher.poll()
+            try:
+                findings = watcher.poll()
+            except OSError as e:
+                # A file that vanished mid-read, a network filesystem's hiccup: once watching,
+                # say so and look again rather than stop.
+                if first or args.once:
+                    raise
+                status_line.clear()
+                print(
+                    f"tb-histdiag watch: could not read the logdirs this time "
+                    f"({_one_line(e)}); looking again in {args.interval:g} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                time_lib.sleep(args.interval)
+                continue
             status = watcher.status
             if first and args.new_only:
                 findings = []
