@@ -95,10 +95,11 @@ def test_watch_exits_on_critical_when_a_training_run_turns_nan(tmp_path):
         watcher.stop()
     critical = [f for f in findings if f["severity"] == "critical"]
     assert critical, findings
-    assert {f["id"] for f in critical} == {"nonfinite"}
+    assert "nonfinite" in {f["id"] for f in critical}
     # Reported when it appeared, not as one of the findings present on start.
     assert not any(f["initial"] for f in critical)
-    # The earliest NaN the watcher names is the step the trainer first logged NaN at.
+    # The earliest critical finding is at the step the trainer first logged NaN at: no alarm
+    # about the healthy part of the run, no late discovery.
     assert min(f["first_step"] for f in critical) == first_bad_step
     assert critical[0]["first_step"] == first_bad_step  # the root cause comes first
     keys = [(f["run"], f["scope"], f["name"], f["id"], f["event"]) for f in findings]
