@@ -428,6 +428,8 @@ class Watcher:
             for path in logdirs
         ]
         self._open: dict[tuple[str, str, str, str], Finding] = {}
+        self._known_runs: tuple[str, ...] = ()
+        #: What the last poll saw (see :class:`WatchStatus`).
         self.status = WatchStatus()
 
     def poll(self) -> list[Finding]:
@@ -506,8 +508,6 @@ class Watcher:
             seconds=time.monotonic() - started,
         )
         return found
-
-    _known_runs: tuple[str, ...] = ()
 
     def open_findings(self) -> list[Finding]:
         """The findings present at the last poll (each as first reported, with its verdict as
