@@ -56,8 +56,9 @@ test: lint test-js test-py  ## The whole suite (what CI runs)
 eval: install  ## Score the verdicts on the labelled corpus's held-out part (PART=tuning|heldout|all)
 	$(PY) scripts/eval.py $(if $(PART),--part $(PART)) $(EVAL_ARGS)
 
-bench: install  ## Benchmarks vs TensorBoard's own routes -> docs/benchmarks.md (SCALE=S|L|S,L)
+bench: install  ## Benchmarks vs TensorBoard's own routes -> docs/benchmarks.md (SCALE=S|L|S,L); watch -> docs/benchmarks-watch.md
 	$(PY) scripts/bench.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PY) scripts/bench_watch.py --out docs/benchmarks-watch.md
 
 loadtest: install  ## 200 concurrent clients: /diagnostics vs TB's histograms route (SCALE=L)
 	$(PY) scripts/loadtest.py $(if $(SCALE),--scale $(SCALE)) $(LOADTEST_ARGS)

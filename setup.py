@@ -73,6 +73,7 @@ setup(
             "tensorboardX>=2.6",
             "crc32c>=2.3",
             "torch==2.13.0",
+            "lightning>=2.0",
         ],
         "dev": ["ruff>=0.6"],
     },

@@ -34,6 +34,7 @@ SCALES = {
     "S": {"runs": 5, "tags": 40, "steps": 200, "formats": "mixed"},
     "L": {"runs": 20, "tags": 50, "steps": 200, "formats": "mixed"},
     "T2000": {"runs": 10, "tags": 200, "steps": 20, "formats": "tf2"},
+    "W1000": {"runs": 20, "tags": 50, "steps": 100, "formats": "tf2"},
 }
 
 #: Values per logged histogram (a layer of 1,000 parameters or activations).

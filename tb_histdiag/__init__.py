@@ -35,6 +35,8 @@ _LAZY = {
     "TagDiagnosis": "tb_histdiag.model",
     "Verdict": "tb_histdiag.model",
     "Thresholds": "tb_histdiag.verdicts",
+    "Watcher": "tb_histdiag.watch",
+    "Finding": "tb_histdiag.watch",
 }
 
 __all__ = ["__version__", *_LAZY]

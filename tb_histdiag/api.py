@@ -386,8 +386,11 @@ def _stderr_into(fd: int) -> Iterator[bool]:
 
 
 @contextlib.contextmanager
-def _rust_provider(logdir: str, samples: int, progress: Progress) -> Iterator[object]:
-    """TensorBoard's Rust data server over ``logdir``, loaded once; stopped on exit.
+def _rust_provider(
+    logdir: str, samples: int, progress: Progress, reload_interval: int = 0
+) -> Iterator[object]:
+    """TensorBoard's Rust data server over ``logdir``, loaded once (or, with
+    ``reload_interval`` seconds, kept reloading: ``tb-histdiag watch``); stopped on exit.
 
     The server logs ``Finished load cycle`` when everything is read: its stderr goes to a
     temporary file that is polled for that line while the listing feeds the progress bar.
@@ -409,7 +412,7 @@ def _rust_provider(logdir: str, samples: int, progress: Progress) -> Iterator[ob
     ingester = server_ingester.SubprocessServerDataIngester(
         server_binary=binary,
         logdir=logdir,
-        reload_interval=0,
+        reload_interval=reload_interval,
         channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
         samples_per_plugin={"histograms": samples},
         extra_flags=["--verbose"],

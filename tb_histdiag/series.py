@@ -735,10 +735,13 @@ def logdir_provider(logdir: str, max_steps: int = 0) -> object:
     return data_provider.MultiplexerDataProvider(multiplexer, logdir)
 
 
-def logdir_multiplexer(logdir: str, max_steps: int = 0) -> object:
+def logdir_multiplexer(
+    logdir: str, max_steps: int = 0, runs: Callable[[str], bool] | None = None
+) -> object:
     """TensorBoard's ``EventMultiplexer`` with every run of ``logdir`` added, not yet loaded.
 
-    ``max_steps`` is the per-series reservoir size (0 keeps every step). Event CRCs are checked
+    ``max_steps`` is the per-series reservoir size (0 keeps every step). ``runs`` selects the
+    runs of a local logdir to add, by name (a remote logdir adds all). Event CRCs are checked
     with the ``crc32c`` package when it is installed.
     """
     from tensorboard.backend.event_processing import plugin_event_multiplexer as multiplexer_lib
@@ -760,5 +763,7 @@ def logdir_multiplexer(logdir: str, max_steps: int = 0) -> object:
         # loads nothing; add the runs one by one and leave such directories out (the logdir
         # check reports them).
         for run_dir in local_run_dirs(logdir):
-            multiplexer.AddRun(run_dir, name=os.path.relpath(run_dir, logdir))
+            name = os.path.relpath(run_dir, logdir)
+            if runs is None or runs(name):
+                multiplexer.AddRun(run_dir, name=name)
     return multiplexer

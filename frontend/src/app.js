@@ -34,6 +34,7 @@ import { compareView, ridgeSlotsFor } from "./views/compareView.js";
 import { mountChart } from "./views/chart.js";
 import { emptyState, errorState, loadingState, noMatchState } from "./views/states.js";
 import { plural } from "./format.js";
+import { baselineOf, freshText, markFresh } from "./fresh.js";
 
 /** @typedef {import("./model.js").Diagnostics} Diagnostics */
 /** @typedef {import("./model.js").Run} Run */
@@ -108,6 +109,10 @@ export function createApp(win) {
     loading: false,
     /** @type {Date | null} */
     updatedAt: null,
+    /** @type {Set<string> | null} the findings of the first load (fresh.js) */
+    baseline: null,
+    /** Findings that appeared since the first load. */
+    freshCount: 0,
     tagFilterText: initial.tagFilter,
     tagFilter: compileTagFilter(initial.tagFilter),
     /** @type {SeverityFilter} */
@@ -220,7 +225,10 @@ export function createApp(win) {
   let noticeTimer;
   const showStatus = () => {
     if (state.loading) header.statusText.textContent = state.data ? "Reloading\u2026" : "";
-    else if (state.updatedAt) header.statusText.textContent = `Updated ${state.updatedAt.toLocaleTimeString()}`;
+    else if (state.updatedAt) {
+      const fresh = freshText(state.freshCount);
+      header.statusText.textContent = `Updated ${state.updatedAt.toLocaleTimeString()}${fresh ? ` \u00b7 ${fresh}` : ""}`;
+    }
     else header.statusText.textContent = "";
   };
   /** @param {string} text */
@@ -990,6 +998,8 @@ export function createApp(win) {
         } catch (err) {
           throw new ApiError(messageOf(err), 200, "diagnostics");
         }
+        if (state.baseline === null) state.baseline = baselineOf(data);
+        state.freshCount = markFresh(data, state.baseline);
         const index = new Map((order ?? []).map((name, i) => [name, i]));
         for (const run of data.runs) run.colorIndex = index.get(run.run) ?? index.size + run.index;
         state.data = data;

@@ -20,6 +20,7 @@ export const SCHEMA = "tb_histdiag/diagnostics/v1";
  * @property {string[]} tags      for layer and run verdicts: the tags they rest on
  * @property {string | null} expected  the configuration's [expect] pattern that declared this
  *   verdict (evidence key "expected"; the verdict is then info, "as configured"), else null
+ * @property {boolean} fresh      not there when the page was opened (set by fresh.js)
  */
 
 /**
@@ -131,6 +132,7 @@ export function normalizeVerdict(raw) {
     fix: paragraphs(v.fix),
     tags: arrayOf(v.tags).map(String),
     expected: expectedPattern(v.evidence),
+    fresh: false,
   };
 }
 

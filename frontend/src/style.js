@@ -104,6 +104,7 @@ code, pre { font-family: var(--mono); }
 .hd-chip { padding: 1px 7px; border-radius: 4px; font-size: 12px; margin: 1px 6px 1px 0; white-space: normal; }
 .hd-badge-icon { font-size: 0.95em; line-height: 1; }
 .hd-expected { display: inline-block; margin-left: 6px; padding: 0 5px; border: 1px solid currentColor; border-radius: 3px; font-size: 10.5px; font-weight: 600; line-height: 1.4; white-space: nowrap; }
+.hd-fresh { display: inline-block; margin-left: 6px; padding: 0 5px; border: 1px solid currentColor; border-radius: 3px; font-size: 10.5px; font-weight: 700; line-height: 1.4; white-space: nowrap; text-transform: uppercase; }
 .hd-sev-critical { color: var(--crit-fg); background: var(--crit-bg); }
 .hd-sev-warning { color: var(--warn-fg); background: var(--warn-bg); }
 .hd-sev-info { color: var(--info-fg); background: var(--info-bg); }

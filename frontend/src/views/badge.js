@@ -44,6 +44,21 @@ export function verdictChip(verdict) {
     h("span", { class: "hd-visually-hidden" }, `${look.label}: `),
     verdict.title,
     expectedMark(verdict),
+    freshMark(verdict),
+  );
+}
+
+/**
+ * The "new" mark of a verdict that was not there when the page was opened (null if it was).
+ * @param {import("../model.js").Verdict} verdict
+ * @returns {HTMLSpanElement | null}
+ */
+export function freshMark(verdict) {
+  if (!verdict.fresh) return null;
+  return h(
+    "span",
+    { class: "hd-fresh", "data-testid": "fresh", title: "New since this page was opened" },
+    "new",
   );
 }
 
