@@ -647,6 +647,34 @@ def _diagnose_logdir(
         progress.update(f"diagnosed {run}", done, total, "tags")
 
 
+def engine_settings(
+    config: str | os.PathLike[str] | Config | None,
+    thresholds: ThresholdsSpec = None,
+    expect: Mapping[str, str | Sequence[str]] | None = None,
+) -> tuple[Thresholds, Mapping[str, str], dict[str, tuple[str, ...]]]:
+    """What the engine is run with, from a configuration (a file or a
+    :class:`~tb_histdiag.config.Config`), threshold overrides on top of it and more
+    expectations: the thresholds, the role overrides and the ``[expect]`` table. Raises
+    :class:`InputError` for a bad file or value."""
+    if config is None:
+        user_config = Config()
+    elif isinstance(config, Config):
+        user_config = config
+    else:
+        try:
+            user_config = load_config(os.fspath(config))
+        except ConfigError as e:
+            raise InputError(str(e)) from None
+    resolved = _resolve_thresholds(thresholds, user_config.thresholds)
+    expectations = dict(user_config.expect)
+    if expect is not None:
+        try:
+            expectations.update(parse_expect(expect, "expect"))
+        except ConfigError as e:
+            raise InputError(str(e)) from None
+    return resolved, user_config.roles, expectations
+
+
 def diagnose(
     logdir: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     runs: NameFilter = None,
@@ -703,22 +731,7 @@ def diagnose(
         raise InputError(f"load_fast must be True, False or 'auto', not {load_fast!r}")
     if min_severity is not None and min_severity not in SEVERITIES:
         raise InputError(f"unknown severity {min_severity!r} (severities: {', '.join(SEVERITIES)})")
-    if config is None:
-        user_config = Config()
-    elif isinstance(config, Config):
-        user_config = config
-    else:
-        try:
-            user_config = load_config(os.fspath(config))
-        except ConfigError as e:
-            raise InputError(str(e)) from None
-    resolved = _resolve_thresholds(thresholds, user_config.thresholds)
-    expectations = dict(user_config.expect)
-    if expect is not None:
-        try:
-            expectations.update(parse_expect(expect, "expect"))
-        except ConfigError as e:
-            raise InputError(str(e)) from None
+    resolved, role_overrides, expectations = engine_settings(config, thresholds, expect)
     # Collections of exact names may be one-shot iterators: keep them as tuples.
     runs = _exact_names(runs) or runs
     tags = _exact_names(tags) or tags
@@ -738,7 +751,7 @@ def diagnose(
                 _diagnose_logdir(
                     path,
                     provider,
-                    (resolved, user_config.roles, expectations),
+                    (resolved, role_overrides, expectations),
                     run_filter,
                     tag_filter,
                     role_filter,

@@ -44,6 +44,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _add_selection(group: argparse._ArgumentGroup, min_severity_help: str) -> None:
+    """The name, role and severity filters the main command and ``watch`` share."""
+    group.add_argument("--run", metavar="REGEX", help="only runs whose name matches REGEX")
+    group.add_argument("--tag", metavar="REGEX", help="only tags whose name matches REGEX")
+    group.add_argument(
+        "--role",
+        action="append",
+        metavar="ROLE",
+        help=f"only tags of this role ({', '.join(_ROLES)}); repeat or comma-separate for several",
+    )
+    group.add_argument("--min-severity", choices=_SEVERITIES, help=min_severity_help)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="tb-histdiag",
@@ -80,19 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     out.add_argument("--quiet", "-q", action="store_true", help="no progress bar on stderr")
     sel = p.add_argument_group("selection")
-    sel.add_argument("--run", metavar="REGEX", help="only runs whose name matches REGEX")
-    sel.add_argument("--tag", metavar="REGEX", help="only tags whose name matches REGEX")
-    sel.add_argument(
-        "--role",
-        action="append",
-        metavar="ROLE",
-        help=f"only tags of this role ({', '.join(_ROLES)}); repeat or comma-separate for several",
-    )
-    sel.add_argument(
-        "--min-severity",
-        choices=_SEVERITIES,
-        help="report only tags with a verdict at or above this severity (and run or layer "
-        "verdicts at or above it); --fail-on judges what is reported",
+    _add_selection(
+        sel,
+        "report only tags with a verdict at or above this severity (and run or layer verdicts "
+        "at or above it); --fail-on judges what is reported",
     )
     sel.add_argument(
         "--compare",
@@ -461,19 +465,7 @@ def _watch_parser() -> argparse.ArgumentParser:
         "--quiet", "-q", action="store_true", help="no status line and no summary on stderr"
     )
     sel = p.add_argument_group("selection (as in tb-histdiag LOGDIR)")
-    sel.add_argument("--run", metavar="REGEX", help="only runs whose name matches REGEX")
-    sel.add_argument("--tag", metavar="REGEX", help="only tags whose name matches REGEX")
-    sel.add_argument(
-        "--role",
-        action="append",
-        metavar="ROLE",
-        help=f"only tags of this role ({', '.join(_ROLES)}); repeat or comma-separate for several",
-    )
-    sel.add_argument(
-        "--min-severity",
-        choices=_SEVERITIES,
-        help="report only findings at or above this severity",
-    )
+    _add_selection(sel, "report only findings at or above this severity")
     load = p.add_argument_group("loading and rules (as in tb-histdiag LOGDIR)")
     load.add_argument("--samples", type=int, default=0, metavar="N", help="steps kept per tag")
     load.add_argument(

@@ -372,7 +372,6 @@ class Watcher:
         interval: float = 5.0,
     ):
         from tb_histdiag import api
-        from tb_histdiag.config import Config, ConfigError, load_config, parse_expect
 
         logdirs = (
             [os.fspath(logdir)]
@@ -391,22 +390,7 @@ class Watcher:
             )
         if not interval > 0:
             raise api.InputError(f"interval must be a positive number of seconds, not {interval!r}")
-        if config is None:
-            user_config = Config()
-        elif isinstance(config, Config):
-            user_config = config
-        else:
-            try:
-                user_config = load_config(os.fspath(config))
-            except ConfigError as e:
-                raise api.InputError(str(e)) from None
-        resolved = api._resolve_thresholds(thresholds, user_config.thresholds)
-        expectations = dict(user_config.expect)
-        if expect is not None:
-            try:
-                expectations.update(parse_expect(expect, "expect"))
-            except ConfigError as e:
-                raise api.InputError(str(e)) from None
+        resolved, role_overrides, expectations = api.engine_settings(config, thresholds, expect)
         runs = api._exact_names(runs) or runs
         tags = api._exact_names(tags) or tags
         run_filter = api._name_filter(runs, "run")
@@ -415,7 +399,7 @@ class Watcher:
         self.min_severity = min_severity
         self.interval = float(interval)
         self.logdirs = tuple(logdirs)
-        engine_args = (resolved, user_config.roles, expectations)
+        engine_args = (resolved, role_overrides, expectations)
         self._sources = [
             _Source(
                 path,
