@@ -7,7 +7,7 @@ DEMO_LOGDIR ?= demo_logdir
 PORT ?= 6006
 
 .DEFAULT_GOAL := help
-.PHONY: help install build dist compat compat-ends demo demo-data test lint format test-js test-py eval bench loadtest clean
+.PHONY: help install build dist compat compat-ci demo demo-data test lint format test-js test-py eval bench loadtest clean
 
 help:  ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ dist: install build  ## sdist + wheel into dist/, both carrying the built fronte
 compat: dist  ## Each tested TensorBoard/numpy/protobuf/Python row: the wheel in a clean venv, no Node.js (ROWS=id,...)
 	$(PY) scripts/compat.py --dist dist $(if $(ROWS),--rows $(ROWS)) $(COMPAT_ARGS)
 
-compat-ends: dist  ## The oldest and the newest rows of `make compat` (part of `make test`)
+compat-ci: dist  ## The oldest and the newest rows of `make compat` (`make test` runs them)
 	$(PY) scripts/compat.py --dist dist --rows ends $(COMPAT_ARGS)
 
 demo-data: install  ## Generate the demo logdir from real training (numpy networks)
@@ -64,7 +64,7 @@ test-js: build  ## Frontend logic tests (node --test)
 test-py: install  ## Python tests: unit, data providers, WSGI app, real tensorboard, browser
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest
 
-test: lint test-js test-py  ## The whole suite (what CI runs)
+test: lint test-js test-py compat-ci  ## The whole suite (what CI runs), with the oldest and newest compat rows
 
 eval: install  ## Score the verdicts on the labelled corpus's held-out part (PART=tuning|heldout|all)
 	$(PY) scripts/eval.py $(if $(PART),--part $(PART)) $(EVAL_ARGS)

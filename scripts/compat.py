@@ -73,8 +73,20 @@ ROWS: tuple[Row, ...] = (
     ),
     Row("tb2.14-py3.10", "3.10", "2.14.1", ("numpy<2", "protobuf<5"), "TensorFlow 2.14's pins"),
     Row("tb2.15-py3.11", "3.11", "2.15.2", ("numpy<2", "protobuf<5"), "TensorFlow 2.15's pins"),
-    Row("tb2.16-py3.12", "3.12", "2.16.2", ("numpy<2", "protobuf<5"), "TensorFlow 2.16's pins"),
-    Row("tb2.17-py3.12", "3.12", "2.17.1", ("numpy<2", "protobuf<5"), "TensorFlow 2.17's pins"),
+    Row(
+        "tb2.16-py3.12",
+        "3.12",
+        "2.16.2",
+        ("numpy<2", "protobuf<5", "setuptools<82"),
+        "TensorFlow 2.16's pins; setuptools<82 as below",
+    ),
+    Row(
+        "tb2.17-py3.12",
+        "3.12",
+        "2.17.1",
+        ("numpy<2", "protobuf<5", "setuptools<82"),
+        "TensorFlow 2.17's pins; setuptools<82 as below",
+    ),
     Row(
         "tb2.16-unpinned",
         "3.12",
@@ -83,8 +95,23 @@ ROWS: tuple[Row, ...] = (
         "nothing pinned: pip picks numpy 2, which TensorBoard 2.16 itself cannot import",
         fails_with="np.string_",
     ),
-    Row("tb2.18-py3.12", "3.12", "2.18.0", (), "nothing pinned: what pip picks"),
-    Row("tb2.19-py3.13", "3.13", "2.19.0", (), "nothing pinned"),
+    Row(
+        "tb2.18-py3.12",
+        "3.12",
+        "2.18.0",
+        ("setuptools<82",),
+        "TensorBoard up to 2.19 imports pkg_resources, which setuptools 82 removed; a venv of "
+        "Python 3.12+ has no setuptools, so pip picks the newest",
+    ),
+    Row("tb2.19-py3.13", "3.13", "2.19.0", ("setuptools<82",), "as 2.18"),
+    Row(
+        "tb2.19-unpinned",
+        "3.13",
+        "2.19.0",
+        (),
+        "nothing pinned: pip picks setuptools without pkg_resources, which TensorBoard 2.19 imports",
+        fails_with="pkg_resources",
+    ),
     Row("tb2.20-py3.11", "3.11", "2.20.0", (), "nothing pinned"),
     Row("tb2.21-py3.9", "3.9", "2.21.0", (), "nothing pinned; the oldest Python"),
     Row("tb2.21-py3.13", "3.13", "2.21.0", (), "nothing pinned; the newest of both"),
@@ -93,7 +120,7 @@ ROWS: tuple[Row, ...] = (
 #: Python versions that TensorBoard 2.21 installs on but that this machine cannot provide.
 UNTESTED_PYTHONS = ("3.14",)
 
-DISTS = ("tensorboard", "numpy", "protobuf", "werkzeug", "tensorboard-data-server")
+DISTS = ("tensorboard", "numpy", "protobuf", "werkzeug", "setuptools", "tensorboard-data-server")
 
 
 @dataclass
@@ -389,8 +416,13 @@ def run_row(row: Row, wheel: str, logdir: str, expected: dict, bundle: bytes, br
             [
                 py,
                 "-c",
-                "import importlib.metadata as m, json, platform;"
-                f"d={{n: m.version(n) for n in {DISTS!r}}};"
+                "import importlib.metadata as m, json, platform\n"
+                "def v(n):\n"
+                "    try:\n"
+                "        return m.version(n)\n"
+                "    except m.PackageNotFoundError:\n"
+                "        return 'none'\n"
+                f"d = {{n: v(n) for n in {DISTS!r}}}\n"
                 "d['python']=platform.python_version(); print(json.dumps(d))",
             ],
             env,
@@ -458,8 +490,8 @@ def run_row(row: Row, wheel: str, logdir: str, expected: dict, bundle: bytes, br
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| TensorBoard | numpy | protobuf | werkzeug | Python | works | pins (why) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| TensorBoard | numpy | protobuf | werkzeug | setuptools | Python | works | pins (why) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         v = r.versions
@@ -472,7 +504,7 @@ def table(results: list[Result]) -> str:
         }[r.status]
         lines.append(
             f"| {v.get('tensorboard', r.row.tensorboard)} | {v.get('numpy', '—')} "
-            f"| {v.get('protobuf', '—')} | {v.get('werkzeug', '—')} "
+            f"| {v.get('protobuf', '—')} | {v.get('werkzeug', '—')} | {v.get('setuptools', '—')} "
             f"| {v.get('python', r.row.python)} | {works} | {pins} ({r.row.why}) |"
         )
     return "\n".join(lines)
