@@ -7,7 +7,7 @@ DEMO_LOGDIR ?= demo_logdir
 PORT ?= 6006
 
 .DEFAULT_GOAL := help
-.PHONY: help install build demo demo-data test lint format test-js test-py eval bench loadtest clean
+.PHONY: help install build dist compat compat-ci demo demo-data test lint format test-js test-py eval bench loadtest clean
 
 help:  ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,19 @@ $(VENV)/.installed: $(VENV)/bin/python setup.py pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed  ## Create .venv and install the package (editable) with dev/test/demo extras
+
+dist: install build  ## sdist + wheel into dist/, both carrying the built frontend (installing them needs no npm)
+	rm -rf dist
+	mkdir -p build
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m build --outdir dist . > build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	@! grep -iE 'warning|deprecat' build/dist.log || { echo "make dist: the build printed warnings (above)"; exit 1; }
+	@ls -l dist
+
+compat: dist  ## Each tested TensorBoard/numpy/protobuf/Python row: the wheel in a clean venv, no Node.js (ROWS=id,...)
+	$(PY) scripts/compat.py --dist dist $(if $(ROWS),--rows $(ROWS)) $(COMPAT_ARGS)
+
+compat-ci: dist  ## The oldest and the newest rows of `make compat` (`make test` runs them)
+	$(PY) scripts/compat.py --dist dist --rows ends $(COMPAT_ARGS)
 
 demo-data: install  ## Generate the demo logdir from real training (numpy networks)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m tb_histdiag.scenarios $(DEMO_LOGDIR)
@@ -51,7 +64,7 @@ test-js: build  ## Frontend logic tests (node --test)
 test-py: install  ## Python tests: unit, data providers, WSGI app, real tensorboard, browser
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest
 
-test: lint test-js test-py  ## The whole suite (what CI runs)
+test: lint test-js test-py compat-ci  ## The whole suite (what CI runs), with the oldest and newest compat rows
 
 eval: install  ## Score the verdicts on the labelled corpus's held-out part (PART=tuning|heldout|all)
 	$(PY) scripts/eval.py $(if $(PART),--part $(PART)) $(EVAL_ARGS)
