@@ -395,11 +395,19 @@ def _rust_provider(
     The server logs ``Finished load cycle`` when everything is read: its stderr goes to a
     temporary file that is polled for that line while the listing feeds the progress bar.
     """
-    import grpc
     from tensorboard import context
-    from tensorboard.data import server_ingester
-    from tensorboard.util import grpc_util
 
+    try:
+        # Older TensorBoards import pkg_resources on this path, which setuptools 82 removed.
+        import grpc
+        from tensorboard.data import server_ingester
+        from tensorboard.util import grpc_util
+    except ImportError as e:
+        raise DataServerError(
+            "load_fast/--load-fast reads through TensorBoard's Rust data server, whose Python "
+            f"side does not import here ({type(e).__name__}: {e}); drop --load-fast, or see "
+            "the README's 'Tested with' for the pins this TensorBoard needs"
+        ) from None
     try:
         binary = server_ingester.get_server_binary()
     except server_ingester.NoDataServerError as e:
@@ -497,10 +505,12 @@ def _fast_pays_off(logdir: str, load_run: Callable[[str], bool] | None) -> bool:
         return False
     if _selected_event_bytes(logdir, load_run, AUTO_LOAD_FAST_BYTES) < AUTO_LOAD_FAST_BYTES:
         return False
-    from tensorboard.data import server_ingester
-
     try:
+        from tensorboard.data import server_ingester
+
         server_ingester.get_server_binary()
+    except ImportError:
+        return False  # the data server's Python side does not import (see _rust_provider)
     except server_ingester.NoDataServerError:
         return False
     return True

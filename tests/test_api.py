@@ -227,6 +227,19 @@ def test_data_server_missing_is_a_data_server_error(writers_logdir, tmp_path, mo
         tb_histdiag.diagnose(writers_logdir, load_fast=True)
 
 
+def test_a_data_server_path_that_does_not_import_is_a_data_server_error(
+    writers, writers_logdir, monkeypatch
+):
+    """TensorBoard 2.12-2.19 import pkg_resources on the data server's path, which setuptools 82
+    removed: an import that fails there is the one-line DataServerError, and 'auto' falls back
+    to the Python loader."""
+    monkeypatch.setitem(sys.modules, "grpc", None)  # `import grpc` raises ImportError
+    with pytest.raises(tb_histdiag.DataServerError, match="does not import here"):
+        tb_histdiag.diagnose(writers_logdir, load_fast=True)
+    monkeypatch.setattr(api, "AUTO_LOAD_FAST_BYTES", 1)
+    assert verdict_ids(tb_histdiag.diagnose(writers_logdir)) == verdict_ids(writers)
+
+
 def test_load_fast_reads_the_same_verdicts(writers, writers_logdir):
     pytest.importorskip("tensorboard_data_server")
     fast = tb_histdiag.diagnose(writers_logdir, load_fast=True)
