@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from tb_histdiag.model import LossOutcome, TagDiagnosis, Verdict
 from tb_histdiag.verdicts.outcome import gate_by_outcome
-from tb_histdiag.verdicts.scale import Growth, explosion, growth_bars, thing_of
+from tb_histdiag.verdicts.scale import Growth, explosion, growth_bars
 from tb_histdiag.verdicts.tag import root_cause
-from tb_histdiag.verdicts.text import fmt
+from tb_histdiag.verdicts.text import fmt, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 #: Names that say what follows a pre-activation cannot saturate the way tanh and sigmoid do:

@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
 from tb_histdiag.verdicts.table import applies
-from tb_histdiag.verdicts.text import percent, step_at
+from tb_histdiag.verdicts.text import percent, step_at, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 
@@ -40,12 +40,7 @@ def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     since_index = vi[vi.size - unchanged_steps]
     since, last = step_at(stats, since_index), step_at(stats, vi[-1])
     whole_run = unchanged_steps == vi.size
-    thing = {
-        "weight": "weights",
-        "bias": "biases",
-        "norm_scale": "normalisation scales",
-        "norm_shift": "normalisation shifts",
-    }.get(role, "values")
+    thing = thing_of(role)
     shape = _init_shape(stats, vi[0])
     # The first logged step need not be the initialisation (Keras logs after the first epoch; a
     # backbone may be pretrained): the shape is said, and what it looks like, nothing more.

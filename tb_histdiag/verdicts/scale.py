@@ -10,7 +10,7 @@ import numpy as np
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
 from tb_histdiag.verdicts.table import applies
-from tb_histdiag.verdicts.text import fmt, percent, recent_steps, step_at
+from tb_histdiag.verdicts.text import fmt, percent, recent_steps, step_at, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 
@@ -123,14 +123,6 @@ def measure_growth(stats: SeriesStats, role: str, t: Thresholds) -> Growth | Non
         last_size=float(size[vi[-1]]),
         beyond_range_step=step_at(stats, vi[beyond[0]]) if beyond.size else None,
     )
-
-
-_THINGS = {"weight": "weights", "bias": "biases", "gradient": "gradients"}
-
-
-def thing_of(role: str) -> str:
-    """What a role's values are called in a sentence (``weights``, ``gradients``, ...)."""
-    return _THINGS.get(role, "values")
 
 
 def explosion(

@@ -24,6 +24,21 @@ def as_count(value: float) -> int | float:
     return int(value) if np.isfinite(value) and abs(value) < 2**62 else float(value)
 
 
+#: What a role's values are called in a sentence.
+_THINGS = {
+    "weight": "weights",
+    "bias": "biases",
+    "gradient": "gradients",
+    "norm_scale": "normalisation scales",
+    "norm_shift": "normalisation shifts",
+}
+
+
+def thing_of(role: str) -> str:
+    """What a role's values are called in a sentence (``weights``, ``gradients``, ``values``)."""
+    return _THINGS.get(role, "values")
+
+
 def step_at(stats: SeriesStats, index: int) -> int:
     return int(stats.steps[index])
 

@@ -7,7 +7,7 @@ import numpy as np
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
 from tb_histdiag.verdicts.table import applies
-from tb_histdiag.verdicts.text import as_count, fmt, step_at
+from tb_histdiag.verdicts.text import as_count, fmt, step_at, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 
@@ -70,7 +70,7 @@ def constant(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     if stats.total[last] < 2 or stats.beyond_range[last]:
         return None  # a single number is trivially "constant"
     hi = float(stats.maximum[last])
-    thing = {"weight": "weights", "bias": "biases", "gradient": "gradients"}.get(role, "values")
+    thing = thing_of(role)
     if _spread_is_zero(stats, last, t):
         since = vi[0]
         for i in vi[::-1]:
