@@ -12,7 +12,7 @@ from tb_histdiag.model import LossOutcome, TagDiagnosis, Verdict
 from tb_histdiag.verdicts.outcome import gate_by_outcome
 from tb_histdiag.verdicts.scale import Growth, explosion, growth_bars
 from tb_histdiag.verdicts.tag import root_cause
-from tb_histdiag.verdicts.text import fmt, thing_of
+from tb_histdiag.verdicts.text import fmt, percent, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 #: Names that say what follows a pre-activation cannot saturate the way tanh and sigmoid do:
@@ -232,13 +232,13 @@ def vanishing_inferred_from_weights(
     out = {}
     for d in small:
         moved = (
-            f"moves {fmt(d.movement)} of its spread from first to last logged step, "
-            f"{fmt(reference / d.movement)} times less than the last layer's weights ('{last.tag}', "
-            f"{fmt(reference)})"
+            f"moves {percent(d.movement)} of its spread from the first to the last logged step, "
+            f"{fmt(reference / d.movement)} times less than the last layer's weights "
+            f"('{last.tag}', {percent(reference)})"
             if d.movement > 0
-            else "does not move visibly at all: its histogram is the same at every logged step, "
-            f"so its values changed by less than the histogram can show, while the last layer's "
-            f"weights ('{last.tag}') move {fmt(reference)} of their spread"
+            else "does not move visibly: its histogram at the last logged step is the same as at "
+            "the first, so its values changed by less than the histogram can show, while the "
+            f"last layer's weights ('{last.tag}') moved {percent(reference)} of their spread"
         )
         out[d.tag] = Verdict(
             id="vanishing",
