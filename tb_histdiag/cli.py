@@ -57,6 +57,21 @@ def _add_selection(group: argparse._ArgumentGroup, min_severity_help: str) -> No
     group.add_argument("--min-severity", choices=_SEVERITIES, help=min_severity_help)
 
 
+def _config_of(args: argparse.Namespace) -> object:
+    """The configuration ``--config`` (or ``TB_HISTDIAG_CONFIG``) names, loaded; None without one.
+    A bad file is a usage error that says where its name came from."""
+    from tb_histdiag.config import ENV_VAR, ConfigError, load_config
+
+    config_path = args.config or os.environ.get(ENV_VAR) or None
+    if not config_path:
+        return None
+    try:
+        return load_config(config_path)
+    except ConfigError as e:
+        source = "" if args.config else f" (named by {ENV_VAR})"
+        raise UsageError(f"{e}{source}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="tb-histdiag",
@@ -329,19 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.compare[0] == args.compare[1]:
                 raise UsageError("--compare needs two different runs")
         from tb_histdiag import api
-        from tb_histdiag.config import ENV_VAR
         from tb_histdiag.progress import Progress
 
-        config = None
-        config_path = args.config or os.environ.get(ENV_VAR) or None
-        if config_path:
-            from tb_histdiag.config import ConfigError, load_config
-
-            try:
-                config = load_config(config_path)
-            except ConfigError as e:
-                source = "" if args.config else f" (named by {ENV_VAR})"
-                raise UsageError(f"{e}{source}") from None
+        config = _config_of(args)
         progress = Progress(sys.stderr, enabled=False if args.quiet else None)
         diagnosis = api.diagnose(
             args.logdirs,
@@ -594,19 +599,9 @@ def watch_main(argv: Sequence[str]) -> int:
             for logdir in args.logdirs:
                 if "://" not in logdir and not os.path.isdir(logdir):
                     raise UsageError(f"logdir '{logdir}' is not a directory")
-        from tb_histdiag.config import ENV_VAR
         from tb_histdiag.watch import Watcher, severity_at_least
 
-        config = None
-        config_path = args.config or os.environ.get(ENV_VAR) or None
-        if config_path:
-            from tb_histdiag.config import ConfigError, load_config
-
-            try:
-                config = load_config(config_path)
-            except ConfigError as e:
-                source = "" if args.config else f" (named by {ENV_VAR})"
-                raise UsageError(f"{e}{source}") from None
+        config = _config_of(args)
         watcher = Watcher(
             args.logdirs,
             runs=args.run,
