@@ -581,6 +581,45 @@ def sigmoid_deep(c: Ctx, name: str) -> dict:
     }
 
 
+def dead_relu(c: Ctx, name: str) -> dict:
+    K, L = c.K, c.K.layers
+    c.seed(8)
+    rng = np.random.default_rng(8)
+    x, y = tabular(rng, 512)
+    dead_bias = K.initializers.Constant(-5.0)
+    model = K.Sequential(
+        [
+            K.Input((8,)),
+            L.Dense(32, activation="relu", bias_initializer=dead_bias),
+            L.Dense(32, activation="relu", bias_initializer=dead_bias),
+            L.Dense(3),
+        ]
+    )
+    loss = K.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(K.optimizers.Adam(0.01), loss)
+    facts = c.fit_logged(name, model, loss, x, y, 10)
+    hidden = K.Model(model.inputs, [layer.output for layer in model.layers[:2]])
+    facts["hidden_zero_fraction_last"] = [
+        sig(float(np.mean(np.asarray(h) == 0.0))) for h in hidden(x[:256])
+    ]
+    return {
+        "description": "Dead ReLUs from negative biases, logged as weights only: an MLP "
+        "8 → 32 → 32 → 3 whose hidden Dense(relu) layers start with every bias at -5 (kernels "
+        "Glorot, inputs N(0, 1)), Adam(0.01), 10 epochs. Every hidden unit outputs 0 on every "
+        "sample from the first step (hidden_zero_fraction_last), so the hidden kernels and "
+        "biases get zero gradients and never change, and so does the output kernel (its "
+        "inputs are all zero); only the output bias learns (the class priors).",
+        "clean": False,
+        "cause": "dead ReLUs (negative bias initialisation): to be inferred from the weights",
+        "expect": [
+            {"tag": r"(^|/)dense(_1)?/kernel", "verdict": "dead", "present": True},
+            {"tag": r"(^|/)dense(_1)?/kernel", "verdict": "frozen", "present": False},
+            {"scope": "layer", "layer": r"dense", "verdict": "bias_only", "present": False},
+        ],
+        "facts": facts,
+    }
+
+
 def naming(c: Ctx, name: str) -> dict:
     K, L = c.K, c.K.layers
     c.seed(7)
@@ -609,7 +648,16 @@ def naming(c: Ctx, name: str) -> dict:
 
 
 for _flavour, _prefix in (("keras3", "k3"), ("keras2", "k2")):
-    for _fn in (cnn_bn, lstm_ln, finetune_frozen, constant_init, nan_log0, sigmoid_deep, naming):
+    for _fn in (
+        cnn_bn,
+        lstm_ln,
+        finetune_frozen,
+        constant_init,
+        nan_log0,
+        sigmoid_deep,
+        dead_relu,
+        naming,
+    ):
         run(f"{_prefix}_{_fn.__name__}", _flavour)(_fn)
 run("k3_nan_lr", "keras3")(nan_lr)
 

@@ -53,6 +53,9 @@ class SeriesStats:
     ``tanh_sides`` (``[S, 2]``) is the fraction of values below -0.9 and above 0.9 (tanh
     saturation), ``unit_sides`` below 0.1 and above 0.9 (sigmoid saturation).
     ``beyond_range`` marks steps with an outer edge beyond ±:data:`BUCKET_RANGE_LIMIT`.
+    ``bucket_width`` is the mean width of the buckets from the lowest to the highest occupied one
+    (exact for TF2's equal-width buckets): the resolution of the step's histogram, the size of a
+    move that can hide inside a bucket.
     """
 
     steps: NDArray[np.int64]
@@ -77,6 +80,7 @@ class SeriesStats:
     bands: NDArray[np.float64]
     w1_prev: NDArray[np.float64]
     same_as_prev: NDArray[np.bool_]
+    bucket_width: NDArray[np.float64]
 
     @property
     def valid_index(self) -> NDArray[np.int64]:
@@ -345,6 +349,7 @@ def _compute(
         bands=bands,
         w1_prev=w1_prev,
         same_as_prev=same,
+        bucket_width=masked((maximum - minimum) / (last - first + 1)),
     )
 
 

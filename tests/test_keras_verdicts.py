@@ -5,6 +5,7 @@ with gradients and activations) get no warning or critical verdict anywhere."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -90,3 +91,53 @@ def test_weight_only_deep_sigmoid_stack_names_vanishing_gradients_as_likely(name
         assert "log gradient histograms to confirm" in verdict.summary
     assert not kernels[-1].verdicts
     assert not any(layer.verdicts for layer in run.layers)
+
+
+DEAD_RELU = ("k3_dead_relu", "k2_dead_relu")
+
+
+@pytest.mark.parametrize("name", DEAD_RELU)
+def test_weight_only_dead_relus_are_named_as_likely_dead_units(name, diagnosed):
+    """Hidden biases at -5: every ReLU outputs 0, so the hidden kernels and biases never change,
+    and neither does the output kernel (its inputs are zero) while the output bias learns. The
+    hidden layers get ``dead``, said as an inference with its evidence; the output kernel's
+    unchanging histogram is told as the consequence (info), with no ``bias_only`` story."""
+    (run,) = [diagnosed[r] for r in RUNS[name]["tensorboard_runs"] if r in diagnosed]
+    hidden = [t for t in run.tags if t.role in ("weight", "bias") and t.depth < 2]
+    assert len(hidden) == 4
+    for t in hidden:
+        (verdict,) = t.verdicts
+        assert verdict.id == "dead", (t.tag, verdict.title)
+        assert verdict.evidence["inferred"] is True
+        assert verdict.evidence["confidence"] == "likely"
+        assert verdict.evidence["bias_max"] == verdict.evidence["bias_min"] == -5.0
+        assert verdict.severity == "critical"  # the loss is flat: a likely cause of the failure
+        assert "log the activations" in verdict.summary
+    (output_kernel,) = [t for t in run.tags if t.role == "weight" and t.depth == 2]
+    (consequence,) = output_kernel.verdicts
+    assert (consequence.id, consequence.severity) == ("frozen", "info")
+    (last_hidden,) = {t.layer for t in hidden if t.depth == 1}
+    assert consequence.evidence["inputs_dead_layer"] == last_hidden
+    assert not any(layer.verdicts for layer in run.layers)
+
+
+@pytest.mark.parametrize("name", ["k3_finetune_frozen", "k2_finetune_frozen"])
+def test_a_base_frozen_on_purpose_is_quiet_once_declared(name):
+    """The frozen conv base of a fine-tuning run is a warning (it may be a mistake) until the
+    configuration's ``[expect]`` table declares it; then nothing in the run is an alarm."""
+    import tb_histdiag
+
+    path = os.path.join(DATA, name)
+    plain = tb_histdiag.diagnose(path, load_fast=False)
+    declared = tb_histdiag.diagnose(
+        path, expect={r"(^|/)(base/)?(conv2d|batch_normalization)": "frozen"}, load_fast=False
+    )
+    assert plain.worst() in ("warning", "critical")
+    assert [
+        (r.run, t.tag, v.id)
+        for r in declared.runs
+        for t in r.tags
+        for v in t.verdicts
+        if v.severity != "info"
+    ] == []
+    assert [(r.run, v.id) for r in declared.runs for v in r.verdicts if v.severity != "info"] == []

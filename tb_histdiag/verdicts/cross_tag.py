@@ -1,6 +1,7 @@
 """Rules that read several tags of a run: saturation that cannot be, gradients vanishing over
 depth, explosions the rest of the run corroborates, biases a normalisation layer makes
-redundant, the output probabilities."""
+redundant, the output probabilities; and the step that applies them with the causes inferred
+from weight-only logs (:mod:`.inferred`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ import re
 from collections.abc import Sequence
 
 from tb_histdiag.model import LossOutcome, TagDiagnosis, Verdict
+from tb_histdiag.verdicts.inferred import (
+    dead_units_inferred_from_weights,
+    inputs_dead,
+    vanishing_inferred_from_weights,
+)
 from tb_histdiag.verdicts.outcome import gate_by_outcome
 from tb_histdiag.verdicts.scale import Growth, explosion, growth_bars
 from tb_histdiag.verdicts.tag import root_cause
-from tb_histdiag.verdicts.text import fmt, percent, thing_of
+from tb_histdiag.verdicts.text import fmt, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 #: Names that say what follows a pre-activation cannot saturate the way tanh and sigmoid do:
@@ -198,79 +204,6 @@ def corroborated_explosions(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict
     return out
 
 
-def vanishing_inferred_from_weights(
-    tags: Sequence[TagDiagnosis], t: Thresholds
-) -> dict[str, Verdict]:
-    """Weights-only logs (Keras' ``histogram_freq``): no gradient is seen, but how far each layer's
-    weights move says where the gradient stops. When the layers closest to the input move at most
-    ``vanishing_inferred_ratio`` of what the last layer moves, in a profile that shrinks towards
-    the input (the small ones come first, all of them, and at least one of them does move), the
-    likely cause is gradients vanishing on their way back. A layer frozen by a cut-off optimizer
-    gives a step instead (frozen layers, then normally moving ones) and is left to ``frozen``.
-    With gradient histograms in the run the gradients are read instead, and nothing is inferred."""
-    if any(d.role == "gradient" for d in tags):
-        return {}
-    weights = [d for d in tags if d.role == "weight" and d.movement is not None]
-    depths = sorted({d.depth for d in weights})
-    if len(depths) < 3:
-        return {}
-    deepest = [d for d in weights if d.depth == depths[-1]]
-    reference = max(d.movement for d in deepest)
-    if not reference > 0:
-        return {}
-    small = [
-        d
-        for d in weights
-        if d.depth != depths[-1] and d.movement <= t.vanishing_inferred_ratio * reference
-    ]
-    if not small or not any(d.movement > 0 for d in small):
-        return {}
-    others = [d for d in weights if d not in small]
-    if max(d.depth for d in small) >= min(d.depth for d in others):
-        return {}  # not a profile that shrinks towards the input
-    last = deepest[0]
-    out = {}
-    for d in small:
-        moved = (
-            f"moves {percent(d.movement)} of its spread from the first to the last logged step, "
-            f"{fmt(reference / d.movement)} times less than the last layer's weights "
-            f"('{last.tag}', {percent(reference)})"
-            if d.movement > 0
-            else "does not move visibly: its histogram at the last logged step is the same as at "
-            "the first, so its values changed by less than the histogram can show, while the "
-            f"last layer's weights ('{last.tag}') moved {percent(reference)} of their spread"
-        )
-        out[d.tag] = Verdict(
-            id="vanishing",
-            severity="warning",
-            title="Gradients likely vanish (inferred from the weights)",
-            summary=(
-                f"Only weights are logged, so the gradients are not seen; the weights say where "
-                f"they stop. This layer ({d.layer}) {moved}. The layers closest to the input "
-                "move least, and the movement grows towards the output by orders of magnitude: "
-                "the mark of a gradient that shrinks on its way back (sigmoid or tanh stacks, a "
-                "small initialisation, no normalisation). This is an inference: log gradient "
-                "histograms to confirm it."
-            ),
-            evidence={
-                "inferred": True,
-                "confidence": "likely",
-                "movement": d.movement,
-                "last_layer_movement": reference,
-                "ratio": d.movement / reference,
-                "ratio_bar": t.vanishing_inferred_ratio,
-                "last_layer_tag": last.tag,
-            },
-            steps=(d.first_step or 0, d.last_step or 0),
-            fix=(
-                "Use ReLU-family activations instead of sigmoid/tanh in deep stacks, He or Glorot "
-                "initialisation, normalisation layers, or residual connections. To see the "
-                "gradients themselves, log their histograms too."
-            ),
-        )
-    return out
-
-
 #: Verdicts that a normalisation layer's redundancy explains on a bias or its gradient.
 _REDUNDANCY_EXPLAINS = ("frozen", "slow", "vanishing", "constant", "multimodal")
 
@@ -375,6 +308,7 @@ def cross_tag_step(
     vanishing = vanishing_relative(tags, t, loss)
     exploding = corroborated_explosions(tags, t)
     inferred = vanishing_inferred_from_weights(tags, t)
+    dead, inputs_of_dead = dead_units_inferred_from_weights(tags, t)
     out = []
     for d in tags:
         verdicts = d.verdicts
@@ -388,10 +322,15 @@ def cross_tag_step(
         elif d.tag in inferred:  # replaces frozen/slow: the weights do change, too little to see
             kept = tuple(v for v in verdicts if v.id not in ("frozen", "slow"))
             verdicts = root_cause((*kept, inferred[d.tag]), d.role)
+        elif d.tag in dead:  # replaces frozen (and a bias's shared value): the cause is upstream
+            explained = ("frozen", "slow", "constant") if d.role == "bias" else ("frozen", "slow")
+            kept = tuple(v for v in verdicts if v.id not in explained)
+            verdicts = root_cause((*kept, dead[d.tag]), d.role)
         elif d.tag in vanishing or d.tag in exploding:
             added = (v for v in (vanishing.get(d.tag), exploding.get(d.tag)) if v)
             verdicts = root_cause((*verdicts, *added), d.role)
-        out.append(dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss)))
+        d = dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss))
+        out.append(inputs_dead(d, inputs_of_dead[d.tag]) if d.tag in inputs_of_dead else d)
     return _frozen_by_vanishing(out)
 
 

@@ -12,8 +12,13 @@ def _is_frozen(tag: TagDiagnosis) -> bool:
     return any(v.id == "frozen" for v in tag.verdicts)
 
 
-def _stopped_by_vanishing_gradients(tag: TagDiagnosis) -> bool:
-    return any(v.id == "frozen" and "vanishing_gradient_tag" in v.evidence for v in tag.verdicts)
+def _stopped_upstream(tag: TagDiagnosis) -> bool:
+    """Frozen weights whose cause is upstream: vanishing gradients, or inputs that are all zero."""
+    return any(
+        v.id == "frozen"
+        and ("vanishing_gradient_tag" in v.evidence or "inputs_dead_layer" in v.evidence)
+        for v in tag.verdicts
+    )
 
 
 def _is_moving(tag: TagDiagnosis, t: Thresholds) -> bool:
@@ -32,8 +37,8 @@ def bias_only(layer: str, tags: Sequence[TagDiagnosis], t: Thresholds) -> Verdic
         return None
     if not all(_is_frozen(w) for w in weights) or not any(_is_moving(b, t) for b in biases):
         return None
-    if any(_stopped_by_vanishing_gradients(w) for w in weights):
-        return None  # the weights are not cut off: their gradients vanish (told on the weights)
+    if any(_stopped_upstream(w) for w in weights):
+        return None  # the weights are not cut off: told on the weights, with the cause upstream
     first = min(w.first_step for w in weights if w.first_step is not None)
     last = max(w.last_step for w in weights if w.last_step is not None)
     return Verdict(

@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 from tb_histdiag.model import Verdict
 from tb_histdiag.stats import SeriesStats
 from tb_histdiag.verdicts.table import applies
-from tb_histdiag.verdicts.text import percent, step_at, thing_of
+from tb_histdiag.verdicts.text import fmt, percent, step_at, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 
@@ -59,22 +59,38 @@ def frozen(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
         if whole_run
         else f"from step {since} to the last logged step {last} ({unchanged_steps} of {vi.size} steps)"
     )
+    last_index = vi[-1]
+    low, high = float(stats.minimum[last_index]), float(stats.maximum[last_index])
+    width, spread = float(stats.bucket_width[last_index]), float(stats.std[last_index])
+    if high > low and spread > 0:
+        resolution = (
+            f": its smallest and largest values ({fmt(low)} and {fmt(high)}, the histogram's "
+            "outer edges) did not change at all, and no value crossed a bucket edge (the buckets "
+            f"are {fmt(width)} wide, {percent(width / spread)} of the spread). So these {thing} "
+            "received no updates, or updates smaller than that"
+        )
+    else:
+        resolution = (
+            f": every value is {fmt(low)} at every step. So these {thing} received no updates, or "
+            "updates too small to change that number"
+        )
     return Verdict(
         id="frozen",
         severity="warning",
         title=("Never changes: not learning" if whole_run else f"Stopped changing at step {since}"),
         summary=(
-            f"The histogram of these {thing} is exactly the same, bucket for bucket, {what}. "
-            "Training that updates a tensor moves its histogram; an identical histogram means "
-            f"these {thing} received no updates, or updates too small to change any value the "
-            "histogram shows." + shape_words
+            f"The histogram of these {thing} is exactly the same, bucket for bucket, {what}"
+            f"{resolution}." + shape_words
         ),
         evidence={
             "unchanged_steps": int(unchanged_steps),
             "logged_steps": int(vi.size),
             "unchanged_since_step": since,
             "init_shape": shape,
-            "std": float(stats.std[vi[-1]]),
+            "std": spread,
+            "min": low,
+            "max": high,
+            "bucket_width": width,
         },
         steps=(since, last),
         fix=(
