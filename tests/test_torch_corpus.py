@@ -121,14 +121,16 @@ def test_corpus_parts_are_split_by_variant():
         assert job.part == part_of(variant)
     names = [run for job in jobs for run in job.run_names()]
     assert len(names) == len(set(names))
-    # The numpy base scenarios keep all formats; each has tuning variants 1-2 and a held-out 3.
+    # The numpy base scenarios keep all formats; each has tuning variants 1-2, a held-out 3 and
+    # a held-out weight-only 4 (keras format, logged once per epoch).
     assert all(s.formats == FORMATS for s in SCENARIOS.values())
     assert all(s.variant == 0 for s in SCENARIOS.values())
     by_base: dict[str, set[int]] = {}
     for s in VARIANTS.values():
         assert s.name == f"{s.variant_of}_v{s.variant}"
         by_base.setdefault(s.variant_of, set()).add(s.variant)
-    assert by_base == {name: {1, 2, 3} for name in SCENARIOS}
+    assert by_base == {name: {1, 2, 3, 4} for name in SCENARIOS}
+    assert all(s.formats == ("keras",) for s in VARIANTS.values() if s.variant == 4)
     for s in VARIANTS.values():
         base = SCENARIOS[s.variant_of]
         assert s.config.seed != base.config.seed
