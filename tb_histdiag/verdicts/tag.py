@@ -73,7 +73,19 @@ def _rank(v: Verdict, role: str | None) -> tuple[int, float]:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+    """A title continued inside a sentence: "Gradients are 0" → "gradients are 0"; a first word
+    with capitals of its own ("NaN", "ReLUs") keeps them."""
+    word = text.split(" ", 1)[0]
+    return text if any(c.isupper() for c in word[1:]) else text[:1].lower() + text[1:]
+
+
+def _from_step(v: Verdict, lead: str) -> str:
+    """One sentence telling a further finding (``lead`` is "Also" or "Then"), its onset step
+    said once: not again where its title says it."""
+    if f"step {_onset(v)}" in v.title:
+        return f"{lead}: {_lower_first(v.title)}."
+    comma = "," if lead == "Then" else ""
+    return f"{lead}{comma} from step {_onset(v)}: {_lower_first(v.title)}."
 
 
 def root_cause(found: Sequence[Verdict], role: str | None = None) -> tuple[Verdict, ...]:
@@ -96,15 +108,11 @@ def root_cause(found: Sequence[Verdict], role: str | None = None) -> tuple[Verdi
     evidence = dict(root.evidence)
     title = root.title
     if same:
-        summary += " " + " ".join(
-            f"Also from step {_onset(v)}: {_lower_first(v.title)}." for v in same
-        )
+        summary += " " + " ".join(_from_step(v, "Also") for v in same)
         evidence["also"] = ", ".join(v.id for v in same)
     if later:
         first = later[0]
-        summary += " " + " ".join(
-            f"Then, from step {_onset(v)}: {_lower_first(v.title)}." for v in later
-        )
+        summary += " " + " ".join(_from_step(v, "Then") for v in later)
         if root.id == "exploding" and any(
             v.id in ("vanishing", "constant", "frozen", "saturated", "dead") for v in later
         ):
