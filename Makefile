@@ -3,11 +3,14 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# Keras and TensorFlow live in a venv of their own: the project does not depend on them.
+TF_VENV := .venv-tf
+TF_PINS := tensorflow-cpu==2.21.0 tensorboard==2.21.0
 DEMO_LOGDIR ?= demo_logdir
 PORT ?= 6006
 
 .DEFAULT_GOAL := help
-.PHONY: help install build dist compat compat-ci demo demo-data test lint format test-js test-py eval bench loadtest clean
+.PHONY: help install build dist compat compat-ci demo demo-data test lint format test-js test-py test-keras eval bench loadtest clean
 
 help:  ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,7 +67,17 @@ test-js: build  ## Frontend logic tests (node --test)
 test-py: install  ## Python tests: unit, data providers, WSGI app, real tensorboard, browser
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest
 
-test: lint test-js test-py compat-ci  ## The whole suite (what CI runs), with the oldest and newest compat rows
+$(TF_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(TF_VENV)
+	$(TF_VENV)/bin/python -m pip install -q $(TF_PINS) "pytest>=8" "hypothesis>=6.100"
+	$(TF_VENV)/bin/python -m pip install -q --no-deps -e .
+	touch $@
+
+test-keras: $(TF_VENV)/.installed  ## Keras callbacks (HistogramLogger, DiagnosticsCallback) in real model.fit, in a TensorFlow venv
+	OPENBLAS_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=2 $(TF_VENV)/bin/python -m pytest -p no:cacheprovider \
+	  -W ignore::DeprecationWarning tests/test_keras_logger.py tests/test_keras_callback.py
+
+test: lint test-js test-py test-keras compat-ci  ## The whole suite (what CI runs): Python, JS, Keras, the oldest and newest compat rows
 
 eval: install  ## Score the verdicts on the labelled corpus's held-out part (PART=tuning|heldout|all)
 	$(PY) scripts/eval.py $(if $(PART),--part $(PART)) $(EVAL_ARGS)
@@ -76,6 +89,6 @@ bench: install  ## Benchmarks vs TensorBoard's own routes -> docs/benchmarks.md 
 loadtest: install  ## 200 concurrent clients: /diagnostics vs TB's histograms route (SCALE=L)
 	$(PY) scripts/loadtest.py $(if $(SCALE),--scale $(SCALE)) $(LOADTEST_ARGS)
 
-clean:  ## Remove build output, caches and the demo logdir (keeps .venv)
+clean:  ## Remove build output, caches and the demo logdir (keeps .venv and .venv-tf)
 	rm -rf build dist *.egg-info tb_histdiag/static .pytest_cache .ruff_cache $(DEMO_LOGDIR)
 	find . -name __pycache__ -prune -exec rm -rf {} +
