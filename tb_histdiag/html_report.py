@@ -34,6 +34,7 @@ from tb_histdiag.report import (
     format_tag_steps,
     format_value,
     format_verdict_steps,
+    logging_advice,
     loss_text,
     run_findings,
     summary_line,
@@ -351,6 +352,15 @@ def _run_section(index: int, run: RunDiagnosis, charts: Charts, min_severity: st
     if loss:
         parts.append(f"<p>Training {_text(loss)}.</p>")
     parts += [_finding(layer, v) for layer, v in run_findings(run)]
+    advice = logging_advice(run)
+    if advice is not None:
+        text, loggers = advice
+        items = "".join(
+            f"<li>{_text(label)}: <code>{_text(line)}</code></li>" for label, line in loggers
+        )
+        parts.append(
+            f'<div class="finding sev-info logging"><p>{_text(text)}</p><ul>{items}</ul></div>'
+        )
     flagged = flagged_tags(run)
     parts += [_card(run, t, charts.get((run.run, t.tag))) for t in flagged]
     if not flagged:

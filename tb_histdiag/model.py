@@ -24,6 +24,15 @@ STATUSES = ("ok", "unknown", "info", "warning", "critical")
 
 EvidenceValue = Union[float, int, str, bool, None]
 
+#: The roles that say more than the parameters do: with none of them a run logs weights only.
+SEEN_DIRECTLY = ("activation", "preactivation", "gradient", "output")
+
+#: The one line that logs activations and gradients beside the weights, per framework.
+LOGGERS = {
+    "keras": 'tb_histdiag.keras.HistogramLogger("logs/run1", probe=(x[:256], y[:256]))',
+    "pytorch": "tb_histdiag.torch_logging.log_histograms(writer, model, step, probe=x[:256])",
+}
+
 
 def plain(value: object) -> object:
     """Return ``value`` as plain JSON data: Python numbers, NaN/±Inf as ``None``, tuples as lists."""
@@ -222,6 +231,25 @@ class RunDiagnosis:
         verdicts = tuple(v for v in self.verdicts if rests_on_kept(v))
         return dataclasses.replace(self, tags=tags, layers=layers, verdicts=verdicts)
 
+    def logging(self) -> dict[str, object] | None:
+        """Where verdicts are inferences from weight-only logs, what to log to confirm them:
+        ``weights_only``, the ``inferred`` tags, ``advice`` and the one-line ``loggers``
+        (None when nothing is inferred)."""
+        inferred = [t.tag for t in self.tags if any(v.evidence.get("inferred") for v in t.verdicts)]
+        if not inferred:
+            return None
+        weights_only = not any(t.role in SEEN_DIRECTLY for t in self.tags)
+        return {
+            "weights_only": weights_only,
+            "inferred": inferred,
+            "advice": (
+                ("This run logs weights only, so " if weights_only else "")
+                + f"{len(inferred)} of its tags carry a cause inferred from the weights. "
+                "Log activations and gradients to confirm it: one line."
+            ),
+            "loggers": dict(LOGGERS),
+        }
+
     def counts(self) -> dict[str, int]:
         """Number of tags per status."""
         out = dict.fromkeys(("critical", "warning", "info", "ok", "unknown"), 0)
@@ -239,6 +267,7 @@ class RunDiagnosis:
             "layers": [layer.to_dict() for layer in self.layers],
             "tags": [t.to_dict() for t in self.tags],
             "loss": None if self.loss is None else self.loss.to_dict(),
+            "logging": self.logging(),
         }
 
     def __iter__(self) -> Iterator[TagDiagnosis]:

@@ -148,6 +148,20 @@ def loss_text(run: RunDiagnosis) -> str | None:
 # Shared selection.
 
 
+#: How the one-line loggers are named in reports.
+LOGGER_LABELS = {"keras": "Keras", "pytorch": "PyTorch"}
+
+
+def logging_advice(run: RunDiagnosis) -> tuple[str, list[tuple[str, str]]] | None:
+    """Where a run's verdicts are inferences: the advice and the (framework, one line) pairs
+    that log what confirms them (None when nothing is inferred)."""
+    logging = run.logging()
+    if logging is None:
+        return None
+    loggers = [(LOGGER_LABELS.get(k, k), line) for k, line in logging["loggers"].items()]
+    return str(logging["advice"]), loggers
+
+
 def flagged_tags(run: RunDiagnosis) -> list[TagDiagnosis]:
     """The run's tags that are not plainly ok, worst first, then in depth order."""
     return sorted(
@@ -267,6 +281,12 @@ def to_text(
                 lines += explain(v, " " * 8)
         if not flagged:
             lines.append(f"    {_nothing_flagged(run, min_severity)}")
+        advice = logging_advice(run)
+        if advice is not None:
+            text, loggers = advice
+            lines.append("    " + paint("info", f"{ICONS['info']} ") + text)
+            label_w = max(len(label) for label, _ in loggers) + 1
+            lines += [f"        {label + ':':<{label_w}} {line}" for label, line in loggers]
         lines.append("")
     if len(diagnosis.runs) > 1:
         lines.append(summary_line(diagnosis))
@@ -334,6 +354,12 @@ def to_markdown(
                 f"{escape_markdown(v.summary)} _Fix:_ {escape_markdown(v.fix)}"
             )
         if findings:
+            lines.append("")
+        advice = logging_advice(run)
+        if advice is not None:
+            text, loggers = advice
+            lines.append(f"> {ICONS['info']} {escape_markdown(text)}")
+            lines += [f"> - {label}: `{line}`" for label, line in loggers]
             lines.append("")
         flagged = flagged_tags(run)
         if not flagged:

@@ -627,3 +627,34 @@ def test_load_fast_without_the_data_server_is_a_clear_error(writers_logdir, tmp_
         env={"TENSORBOARD_DATA_SERVER_BINARY": str(tmp_path / "no-such-server")},
     )
     assert_one_line_error(result, "pip install tensorboard-data-server")
+
+
+def test_weight_only_inferences_point_to_the_one_line_loggers(schema):
+    """A real Keras 3 run that logs weights only (8 sigmoid layers): the text, Markdown and JSON
+    outputs say its causes are inferred and give the one line that logs what confirms them; a
+    run whose verdicts are read directly (gradients logged) carries no such advice."""
+    logdir = os.path.join(os.path.dirname(__file__), "data", "keras")
+    selection = ("--run", "^k3_(sigmoid_deep|custom_loop)")
+    document = json.loads(run_cli(logdir, *selection, "--format", "json").stdout)
+    jsonschema.validate(document, schema)
+    runs = {r["run"].split("/")[0]: r for r in document["runs"]}
+    logging = runs["k3_sigmoid_deep"]["logging"]
+    assert logging["weights_only"] is True
+    inferred = {
+        t["tag"]
+        for t in runs["k3_sigmoid_deep"]["tags"]
+        if any(v["evidence"].get("inferred") for v in t["verdicts"])
+    }
+    assert inferred
+    assert set(logging["inferred"]) == inferred
+    assert "HistogramLogger" in logging["loggers"]["keras"]
+    assert "log_histograms" in logging["loggers"]["pytorch"]
+    assert runs["k3_custom_loop"]["logging"] is None
+    text = run_cli(logdir, *selection).stdout
+    sigmoid = section_of(text, "k3_sigmoid_deep", ["k3_custom_loop"])
+    assert "This run logs weights only" in sigmoid
+    assert logging["loggers"]["keras"] in sigmoid
+    assert logging["loggers"]["pytorch"] in sigmoid
+    assert "logs weights only" not in section_of(text, "k3_custom_loop", ["k3_sigmoid_deep"])
+    markdown = run_cli(logdir, *selection, "--format", "markdown").stdout
+    assert f"`{logging['loggers']['keras']}`" in markdown

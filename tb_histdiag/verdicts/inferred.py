@@ -16,15 +16,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from tb_histdiag.model import TagDiagnosis, Verdict
+from tb_histdiag.model import LOGGERS, TagDiagnosis, Verdict
 from tb_histdiag.verdicts.text import fmt, percent
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 #: Where a user finds the loggers that make an inference a reading.
-CONFIRM = (
-    "one line does it: tb_histdiag.keras.HistogramLogger for Keras, "
-    "tb_histdiag.torch_logging.log_histograms for PyTorch"
-)
+CONFIRM = f"one line does it: {LOGGERS['keras']} for Keras, {LOGGERS['pytorch']} for PyTorch"
 
 
 def vanishing_inferred_from_weights(
