@@ -244,8 +244,10 @@ class RunDiagnosis:
             "inferred": inferred,
             "advice": (
                 ("This run logs weights only, so " if weights_only else "")
-                + f"{len(inferred)} of its tags carry a cause inferred from the weights. "
-                "Log activations and gradients to confirm it: one line."
+                + f"{len(inferred)} of its tags "
+                + ("carries" if len(inferred) == 1 else "carry")
+                + " a cause inferred from the weights. Log activations and gradients to confirm "
+                "it: one line."
             ),
             "loggers": dict(LOGGERS),
         }

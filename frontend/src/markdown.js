@@ -175,6 +175,14 @@ export function buildMarkdownReport(views, options) {
       }
       lines.push("");
     }
+    if (run.logging) {
+      lines.push(`> \u2139 ${escapeMarkdown(run.logging.advice)}`);
+      for (const [framework, line] of run.logging.loggers) {
+        const fence = line.includes("`") ? "``" : "`";
+        lines.push(`> - ${escapeMarkdown(framework)}: ${fence}${line}${fence}`);
+      }
+      lines.push("");
+    }
     const flagged = view.shownTags.filter((t) => tagSeverity(t) !== "ok");
     if (!flagged.length) {
       lines.push(

@@ -58,6 +58,15 @@ export const SCHEMA = "tb_histdiag/diagnostics/v1";
  * @property {Verdict[]} verdicts run-level verdicts
  * @property {Layer[]} layers
  * @property {Tag[]} tags
+ * @property {Logging | null} logging  what to log where causes are inferred from the weights
+ */
+
+/**
+ * @typedef {object} Logging
+ * @property {boolean} weightsOnly   the run logs no activations, gradients or outputs
+ * @property {string[]} inferred     tags whose verdicts are inferences
+ * @property {string} advice         one sentence
+ * @property {Array<[string, string]>} loggers  [framework, the one line that logs more]
  */
 
 /**
@@ -211,6 +220,31 @@ function normalizeLayers(rawLayers, tags) {
   return [...byName.values()];
 }
 
+/** How the frameworks of `logging.loggers` are named in the tab. */
+const FRAMEWORKS = { keras: "Keras", pytorch: "PyTorch" };
+
+/**
+ * A run's `logging` advice, or null when nothing is inferred (or the field is absent).
+ * @param {unknown} raw
+ * @returns {Logging | null}
+ */
+export function normalizeLogging(raw) {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return null;
+  const l = objectOf(raw);
+  const advice = stringOrNull(l.advice);
+  if (!advice) return null;
+  /** @type {Array<[string, string]>} */
+  const loggers = Object.entries(objectOf(l.loggers))
+    .filter(([, line]) => typeof line === "string" && line)
+    .map(([key, line]) => [FRAMEWORKS[/** @type {keyof typeof FRAMEWORKS} */ (key)] ?? key, String(line)]);
+  return {
+    weightsOnly: l.weights_only === true,
+    inferred: arrayOf(l.inferred).map((t) => String(t)),
+    advice,
+    loggers,
+  };
+}
+
 /**
  * @param {unknown} raw
  * @param {number} index
@@ -236,6 +270,7 @@ export function normalizeRun(raw, index) {
     verdicts: arrayOf(r.verdicts).map(normalizeVerdict),
     layers: normalizeLayers(r.layers, tags),
     tags,
+    logging: normalizeLogging(r.logging),
   };
 }
 

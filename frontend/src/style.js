@@ -205,6 +205,10 @@ code, pre { font-family: var(--mono); }
 .hd-undiagnosable { background: var(--unk-bg); border-radius: 6px; padding: 8px 12px; margin: 0 0 8px; }
 .hd-undiagnosable p { margin: 0 0 4px; font-weight: 500; }
 .hd-undiagnosable ul { margin: 0; padding-left: 18px; }
+.hd-logging { background: var(--info-bg); border-radius: 6px; padding: 8px 12px; margin: 0 0 8px; }
+.hd-logging p { margin: 0 0 4px; }
+.hd-logging ul { margin: 0; padding-left: 18px; }
+.hd-logging code { font-size: 12px; overflow-wrap: anywhere; }
 
 /* overview: run cards with their layer maps */
 .hd-section-head { display: flex; align-items: baseline; gap: 12px; flex-wrap: wrap; margin: 6px 0 2px; }

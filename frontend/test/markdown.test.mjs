@@ -162,3 +162,21 @@ test("escapeMarkdown isolates text with bidi controls within its cell", () => {
   assert.equal(escapeMarkdown("\u202Eright|left"), "\u2068\u202Eright\\|left\u2069");
   assert.equal(escapeMarkdown("plain_name"), "plain_name");
 });
+
+test("a run whose causes are inferred carries the advice and the one-line loggers", () => {
+  const raw = rawFixture();
+  raw.runs[0].logging = {
+    weights_only: true,
+    inferred: ["dense_1/kernel_0"],
+    advice: "This run logs weights only, so 1 of its tags carry a cause inferred from the weights.",
+    loggers: { keras: 'HistogramLogger("logs/run1", probe=(x, y))', pytorch: "log_histograms(writer, model, step)" },
+  };
+  const doc = normalizeDiagnostics(raw);
+  const views = buildView(doc, { tagFilter: compileTagFilter(""), severity: "all" });
+  const lines = buildMarkdownReport(views, { tagFilter: "", severity: "all" }).split("\n");
+  const at = lines.indexOf(`> \u2139 ${raw.runs[0].logging.advice}`);
+  assert.ok(at > 0, lines.join("\n"));
+  assert.equal(lines[at + 1], '> - Keras: `HistogramLogger("logs/run1", probe=(x, y))`');
+  assert.equal(lines[at + 2], "> - PyTorch: `log_histograms(writer, model, step)`");
+  assert.equal(lines.filter((l) => l.startsWith("> \u2139")).length, 1, "only the run that has it");
+});

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { countStatuses, normalizeDiagnostics, normalizeTag, normalizeVerdict } from "../src/model.js";
+import { countStatuses, normalizeDiagnostics, normalizeTag, normalizeVerdict, normalizeLogging } from "../src/model.js";
 import { rawFixture } from "./helpers.mjs";
 
 test("normalizeDiagnostics keeps the fixture's content", () => {
@@ -103,4 +103,29 @@ test("countStatuses", () => {
   const tags = ["ok", "ok", "warning", "unknown"].map((status, i) => normalizeTag({ tag: `t${i}`, status }));
   assert.deepEqual(countStatuses(tags), { critical: 0, warning: 1, info: 0, ok: 2, unknown: 1 });
   assert.deepEqual(countStatuses([]), { critical: 0, warning: 0, info: 0, ok: 0, unknown: 0 });
+});
+
+test("normalizeLogging: the advice of a run whose causes are inferred, null otherwise", () => {
+  const raw = {
+    weights_only: true,
+    inferred: ["dense/kernel_0", 7],
+    advice: "This run logs weights only, so 2 of its tags carry a cause inferred from the weights.",
+    loggers: { keras: "HistogramLogger(...)", pytorch: "log_histograms(...)", other: 3, jax: "" },
+  };
+  assert.deepEqual(normalizeLogging(raw), {
+    weightsOnly: true,
+    inferred: ["dense/kernel_0", "7"],
+    advice: raw.advice,
+    loggers: [
+      ["Keras", "HistogramLogger(...)"],
+      ["PyTorch", "log_histograms(...)"],
+    ],
+  });
+  assert.equal(normalizeLogging(null), null);
+  assert.equal(normalizeLogging(undefined), null);
+  assert.equal(normalizeLogging(["advice"]), null);
+  assert.equal(normalizeLogging({ loggers: {} }), null, "no advice, nothing to say");
+  const doc = normalizeDiagnostics({ runs: [{ run: "a", tags: [], logging: raw }, { run: "b", tags: [] }] });
+  assert.equal(doc.runs[0].logging?.weightsOnly, true);
+  assert.equal(doc.runs[1].logging, null);
 });

@@ -78,6 +78,25 @@ function scheduled(group, run, options) {
 }
 
 /**
+ * Where the run's causes are inferred from weight-only logs: the advice and the one line per
+ * framework that logs activations and gradients to confirm them.
+ * @param {NonNullable<import("../model.js").Run["logging"]>} logging
+ * @returns {HTMLElement}
+ */
+function loggingAdvice(logging) {
+  return h(
+    "div",
+    { class: "hd-logging", "data-testid": "logging-advice", role: "note" },
+    h("p", {}, logging.advice),
+    h(
+      "ul",
+      {},
+      logging.loggers.map(([framework, line]) => h("li", {}, `${framework}: `, h("code", {}, line))),
+    ),
+  );
+}
+
+/**
  * Move focus to the previous or next card of the run (ArrowLeft/Up, ArrowRight/Down).
  * @param {HTMLElement} card
  * @param {1 | -1} direction
@@ -129,6 +148,7 @@ export function runSection(view, options) {
         )
       : null,
     run.verdicts.length ? h("div", { class: "hd-run-verdict-list" }, run.verdicts.map(verdictDisclosure)) : null,
+    run.logging ? loggingAdvice(run.logging) : null,
     shown
       ? view.groups.map((g) => layerGroup(g, run.run, options))
       : h(
