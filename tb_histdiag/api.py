@@ -33,7 +33,13 @@ from tb_histdiag.config import Config, ConfigError, load_config, parse_expect
 from tb_histdiag.diagnosis import Diagnoser
 from tb_histdiag.diagnosis import diagnose_series as _engine_diagnose_series
 from tb_histdiag.logdir_check import LogdirChecker
-from tb_histdiag.model import SEVERITIES, Diagnosis, RunDiagnosis, TagDiagnosis
+from tb_histdiag.model import (
+    SEVERITIES,
+    Diagnosis,
+    RunDiagnosis,
+    TagDiagnosis,
+    severity_at_least,
+)
 from tb_histdiag.progress import SILENT, Progress
 from tb_histdiag.roles import ROLES, TagRole, layer_of, role_of
 from tb_histdiag.series import HistogramReader, Series, series_from_data, walk_logdir
@@ -247,10 +253,9 @@ def at_least(diagnosis: Diagnosis, min_severity: str | None) -> Diagnosis:
         return diagnosis
     if min_severity not in SEVERITIES:
         raise InputError(f"unknown severity {min_severity!r} (severities: {', '.join(SEVERITIES)})")
-    rank = SEVERITIES.index(min_severity)
 
     def enough(verdicts: Iterable) -> tuple:
-        return tuple(v for v in verdicts if SEVERITIES.index(v.severity) >= rank)
+        return tuple(v for v in verdicts if severity_at_least(v.severity, min_severity))
 
     runs = []
     for run in diagnosis.runs:

@@ -25,9 +25,9 @@ from typing import NoReturn
 
 from tb_histdiag import __version__
 from tb_histdiag.roles import ROLES as _ROLES  # tag names only: no numpy, no TensorBoard
+from tb_histdiag.severity import SEVERITIES, severity_at_least
 
 #: Severities ``--fail-on`` and ``--min-severity`` accept, mildest first.
-_SEVERITIES = ("info", "warning", "critical")
 _FAIL_LEVELS = ("warning", "critical")
 _FORMATS = ("text", "markdown", "json", "html")
 
@@ -54,7 +54,7 @@ def _add_selection(group: argparse._ArgumentGroup, min_severity_help: str) -> No
         metavar="ROLE",
         help=f"only tags of this role ({', '.join(_ROLES)}); repeat or comma-separate for several",
     )
-    group.add_argument("--min-severity", choices=_SEVERITIES, help=min_severity_help)
+    group.add_argument("--min-severity", choices=SEVERITIES, help=min_severity_help)
 
 
 def _config_of(args: argparse.Namespace) -> object:
@@ -275,18 +275,16 @@ def _render(args: argparse.Namespace, diagnosis: object, roles: list[str] | None
 
 def _render_compare(args: argparse.Namespace, diagnosis: object) -> tuple[str, list[object]]:
     from tb_histdiag import compare, html_report, report
-    from tb_histdiag.model import SEVERITIES
 
     name_a, name_b = args.compare
     run_a, run_b = diagnosis[name_a], diagnosis[name_b]
     rows = compare.compare_runs(run_a, run_b)
     if args.min_severity:
-        rank = SEVERITIES.index(args.min_severity)
         rows = [
             r
             for r in rows
             if any(
-                SEVERITIES.index(v.severity) >= rank
+                severity_at_least(v.severity, args.min_severity)
                 for d in (r.a, r.b)
                 if d is not None
                 for v in d.verdicts
@@ -383,11 +381,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"tb-histdiag: error: {_one_line(e)}", file=sys.stderr)
         return 2
-    if args.fail_on:
-        rank = _SEVERITIES.index(args.fail_on)
-        worst = judged.worst()
-        if worst in _SEVERITIES and _SEVERITIES.index(worst) >= rank:
-            return 1
+    if args.fail_on and severity_at_least(judged.worst(), args.fail_on):
+        return 1
     return 0
 
 
@@ -599,7 +594,7 @@ def watch_main(argv: Sequence[str]) -> int:
             for logdir in args.logdirs:
                 if "://" not in logdir and not os.path.isdir(logdir):
                     raise UsageError(f"logdir '{logdir}' is not a directory")
-        from tb_histdiag.watch import Watcher, severity_at_least
+        from tb_histdiag.watch import Watcher
 
         config = _config_of(args)
         watcher = Watcher(

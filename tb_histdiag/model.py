@@ -14,13 +14,16 @@ from typing import Any, Union
 
 import numpy as np
 
+# The severities live in their own numpy-free module; the result types hand them on.
+from tb_histdiag.severity import (  # noqa: F401
+    DISPLAY_ORDER,
+    SEVERITIES,
+    STATUSES,
+    severity_at_least,
+)
+
 SCHEMA = "tb_histdiag/diagnostics/v1"
 
-#: Severities of verdicts, mildest first.
-SEVERITIES = ("info", "warning", "critical")
-
-#: Status of a tag, layer or run: the worst verdict's severity, ``ok`` or ``unknown``.
-STATUSES = ("ok", "unknown", "info", "warning", "critical")
 
 EvidenceValue = Union[float, int, str, bool, None]
 
@@ -254,7 +257,7 @@ class RunDiagnosis:
 
     def counts(self) -> dict[str, int]:
         """Number of tags per status."""
-        out = dict.fromkeys(("critical", "warning", "info", "ok", "unknown"), 0)
+        out = dict.fromkeys(DISPLAY_ORDER, 0)
         for tag in self.tags:
             out[tag.status] += 1
         return out
@@ -316,8 +319,7 @@ class Diagnosis:
 
     def worst(self) -> str:
         """The worst status over all runs (``ok`` for no runs)."""
-        order = ("ok", "unknown", "info", "warning", "critical")
-        return max((r.status for r in self.runs), key=order.index, default="ok")
+        return max((r.status for r in self.runs), key=STATUSES.index, default="ok")
 
     def __iter__(self) -> Iterator[RunDiagnosis]:
         """The run diagnoses, in run name order."""

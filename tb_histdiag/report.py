@@ -14,10 +14,10 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 from tb_histdiag.compare import TagComparison
-from tb_histdiag.model import Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
+from tb_histdiag.model import DISPLAY_ORDER, Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
 
 #: Statuses in the order a report lists them: worst first.
-STATUS_ORDER = ("critical", "warning", "info", "ok", "unknown")
+STATUS_ORDER = DISPLAY_ORDER
 ICONS = {"critical": "✖", "warning": "⚠", "info": "ℹ", "ok": "✔", "unknown": "?"}
 _ANSI = {"critical": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "ok": "\033[32m"}
 _BOLD = "\033[1m"

@@ -27,7 +27,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from tb_histdiag.model import SEVERITIES, RunDiagnosis, Verdict
+from tb_histdiag.model import SEVERITIES, RunDiagnosis, Verdict, severity_at_least
 
 __all__ = ["Finding", "WatchStatus", "Watcher", "severity_at_least"]
 
@@ -40,11 +40,6 @@ EVENTS = ("new", "changed", "resolved")
 #: Series diagnoses the watcher's engine keeps: every series of a large logdir, so that a run
 #: with one new step re-reads only that series (each entry is a few KB).
 _CACHE_SIZE = 1 << 16
-
-
-def severity_at_least(severity: str, level: str | None) -> bool:
-    """Whether ``severity`` is at or above ``level`` (None: any severity)."""
-    return level is None or SEVERITIES.index(severity) >= SEVERITIES.index(level)
 
 
 @dataclasses.dataclass(frozen=True)
