@@ -8,12 +8,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
-import subprocess
 import sys
-import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # for tests/
+
+from tests.tensorboard_launch import LaunchedTensorBoard
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CACHE = os.path.join(REPO, ".cache", "bench")
@@ -26,7 +27,7 @@ def query(path: str, **params: str) -> str:
     return path + "?" + urllib.parse.urlencode(params) if params else path
 
 
-class TensorBoard:
+class TensorBoard(LaunchedTensorBoard):
     """A real ``tensorboard`` on 127.0.0.1 (a free port) with the plugin installed.
 
     ``load_fast`` is "auto" (the Rust data server, TensorBoard's default) or "false" (the Python
@@ -37,45 +38,18 @@ class TensorBoard:
     def __init__(self, logdir: str, load_fast: str = "auto", *flags: str, env: dict | None = None):
         self.logdir = logdir
         self.load_fast = load_fast
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tensorboard.main",
-                "--logdir",
-                logdir,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--load_fast",
-                load_fast,
-                "--samples_per_plugin=histograms=0",
-                *flags,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        super().__init__(
+            [sys.executable, "-m", "tensorboard.main"],
+            logdir,
+            "--load_fast",
+            load_fast,
+            "--samples_per_plugin=histograms=0",
+            *flags,
             env={**os.environ, **(env or {})},
+            max_log_lines=10_000,
+            error_tail=30,
+            stop_grace=20,
         )
-        self.log: list[str] = []
-        self.port = 0
-        found = threading.Event()
-
-        def pump() -> None:
-            for line in self.process.stderr:
-                if len(self.log) < 10_000:
-                    self.log.append(line)
-                m = re.search(r"TensorBoard \S+ at http://127\.0\.0\.1:(\d+)/", line)
-                if m and not found.is_set():
-                    self.port = int(m.group(1))
-                    found.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        if not found.wait(120):
-            self.stop()
-            raise RuntimeError("tensorboard did not start:\n" + "".join(self.log[-30:]))
 
     @property
     def pid(self) -> int:
@@ -133,16 +107,6 @@ class TensorBoard:
         if children:
             pids += child_pids(self.pid)
         return sum(vm_rss_kb(p) for p in pids) / 1024.0
-
-    def stop(self) -> None:
-        """Stop TensorBoard (its data server dies with it: it watches its stdin)."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
 
 
 def vm_rss_kb(pid: int) -> int:

@@ -29,12 +29,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass, field
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # for tests/
+
+from tests.tensorboard_launch import DidNotStart, LaunchedTensorBoard
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -176,7 +179,6 @@ def find_python(version: str) -> str | None:
 
 
 def write_logdir(path: str) -> None:
-    sys.path.insert(0, ROOT)
     from tests.conftest import WRITERS  # torch, tensorboardX and TensorBoard's TF2 writer
 
     for run, write in WRITERS.items():
@@ -254,47 +256,21 @@ def clean_env(venv: str) -> dict:
     return env
 
 
-class TensorBoard:
+class TensorBoard(LaunchedTensorBoard):
     """``tensorboard`` from the row's venv on 127.0.0.1, port chosen by the OS."""
 
     def __init__(self, venv: str, env: dict, logdir: str, load_fast: str):
-        self.log: list[str] = []
-        self.url = ""
-        self.process = subprocess.Popen(
-            [
-                os.path.join(venv, "bin", "tensorboard"),
-                "--logdir",
+        try:
+            super().__init__(
+                [os.path.join(venv, "bin", "tensorboard")],
                 logdir,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
                 "--reload_interval",
                 "1",
                 f"--load_fast={load_fast}",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        found = threading.Event()
-
-        def pump() -> None:
-            for line in self.process.stderr:
-                self.log.append(line)
-                m = re.search(r"TensorBoard \S+ at (http://127\.0\.0\.1:\d+/\S*)", line)
-                if m and not found.is_set():
-                    self.url = m.group(1).rstrip("/")
-                    found.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + 120
-        while not found.wait(0.5):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                time.sleep(0.5)  # the rest of its stderr
-                raise Failed("tensorboard did not start: " + "".join(self.log[-8:]))
+                env=env,
+            )
+        except DidNotStart as e:
+            raise Failed("tensorboard did not start: " + "".join(e.log[-8:])) from None
 
     def get(self, path: str) -> tuple[int, bytes]:
         try:
@@ -302,14 +278,6 @@ class TensorBoard:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
 
 
 def check_server(tb: TensorBoard, runs: int, expected: dict, bundle: bytes) -> None:
@@ -613,5 +581,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, ROOT)
     sys.exit(main())

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 
 import numpy as np
 import pytest
 from hypothesis import settings
+
+from tests.tensorboard_launch import LaunchedTensorBoard
 
 # The suite is a gate: the same examples every run (`HYPOTHESIS_PROFILE=explore` searches anew).
 settings.register_profile("gate", derandomize=True)
@@ -180,50 +183,13 @@ def rust_provider_factory():
             stdin.close()
 
 
-class TensorBoardProcess:
+class TensorBoardProcess(LaunchedTensorBoard):
     """A real ``tensorboard`` process on 127.0.0.1 with a free port, stopped by ``stop()``."""
 
     def __init__(self, logdir: str, *flags: str):
-        import re
-        import subprocess
-        import sys
-        import threading
-
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tensorboard.main",
-                "--logdir",
-                logdir,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--reload_interval",
-                "1",
-                *flags,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
+        super().__init__(
+            [sys.executable, "-m", "tensorboard.main"], logdir, "--reload_interval", "1", *flags
         )
-        self.log: list[str] = []
-        found = threading.Event()
-        self.url = ""
-
-        def pump() -> None:
-            for line in self.process.stderr:
-                self.log.append(line)
-                m = re.search(r"TensorBoard \S+ at (http://127\.0\.0\.1:\d+/\S*)", line)
-                if m and not found.is_set():
-                    self.url = m.group(1).rstrip("/")
-                    found.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        if not found.wait(120):
-            self.stop()
-            raise RuntimeError("tensorboard did not start:\n" + "".join(self.log))
 
     def get(self, path: str, timeout: float = 30) -> tuple[int, bytes]:
         import urllib.error
@@ -250,13 +216,6 @@ class TensorBoardProcess:
     def wait_a_moment(self) -> None:
         """Give TensorBoard's reload loop (1 s interval) time to notice a change."""
         time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except Exception:
-            self.process.kill()
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 
 import pytest
 
 from tests.conftest import WRITER_RUNS, TensorBoardProcess
+from tests.tensorboard_launch import DidNotStart, LaunchedTensorBoard
 
 pytestmark = pytest.mark.server
 
@@ -41,3 +44,21 @@ def test_real_tensorboard_serves_the_plugin(writers_logdir, flags, prefix):
     finally:
         tb.stop()
     assert "Traceback" not in "".join(tb.log)
+
+
+def test_a_tensorboard_that_exits_at_once_is_reported_with_its_stderr(tmp_path):
+    started = time.monotonic()
+    with pytest.raises(DidNotStart) as info:
+        TensorBoardProcess(str(tmp_path), "--no_such_flag_here")
+    assert time.monotonic() - started < 60  # not the 120 s start timeout
+    assert str(info.value).startswith("tensorboard did not start:\n")
+    assert "no_such_flag_here" in str(info.value)
+    assert info.value.log
+
+
+def test_the_launcher_runs_any_command_and_quotes_the_tail_of_its_log(tmp_path):
+    script = "import sys; sys.stderr.write('one\\ntwo\\nthree\\n'); sys.exit(2)"
+    with pytest.raises(DidNotStart) as info:
+        LaunchedTensorBoard([sys.executable, "-c", script], str(tmp_path), error_tail=2)
+    assert str(info.value) == "tensorboard did not start:\ntwo\nthree\n"
+    assert info.value.log == ["one\n", "two\n", "three\n"]
