@@ -287,35 +287,41 @@ def test_gradients_that_explode_then_die_are_told_as_an_explosion_first(tuning_t
 def test_gradients_that_explode_in_one_step_bursts_are_told_as_an_explosion(
     tuning_torch_logdir, tuning_torch_runs
 ):
-    """The same tanh net at another seed: its gradients jump by 1e4 to 1e10 at single logged
-    steps with exact zeros in between and after (never two large steps in a row), while the
-    weights they update explode. The bursts are the explosion; the steps it quotes are the
-    series' own."""
+    """The same tanh net at another seed: the gradients of some layers jump by 1e4 to 1e10 at
+    single logged steps with exact zeros in between and after (never two large steps in a row),
+    while the weights they update explode. The bursts are the explosion; the steps it quotes are
+    the series' own. Which layers burst depends on the machine's floating point (the training is
+    chaotic: on one CPU fc1 and fc2 burst, on another fc2's gradients stay large for several
+    steps, which the tag's own rule reads), so the bursting layers are found from the data."""
     name = "torch_explode_then_die_v2"
     tags = _tags(tuning_torch_runs[name])
     reader = HistogramReader(python_provider(tuning_torch_logdir))
     ctx = context.RequestContext()
     (verdict,) = tags["gradients/fc3.weight"].verdicts
     assert verdict.id == "exploding"  # held over steps 4-6 (x120): the tag's own rule
+    bursting = []
     for layer in ("fc1", "fc2"):
         tag = f"gradients/{layer}.weight"
         (verdict,) = tags[tag].verdicts
         assert verdict.id == "exploding", (tag, verdict.title)
-        assert verdict.evidence["pushed_tag"] == f"{layer}.weight"
         assert "exploding" in {v.id for v in tags[f"{layer}.weight"].verdicts}
         assert verdict.evidence["followed_by"] == "vanishing"
         (series,) = reader.read(ctx, "", name, [tag]).values()
         s = stats.compute(series.steps, series.left, series.right, series.counts)
         size = np.sqrt(s.std**2 + s.mean**2)
+        large = size >= 100 * size[0]
+        if bool((large[1:] & large[:-1]).any()):
+            assert "burst_steps" not in verdict.evidence  # held: the tag's own rule
+            continue
+        bursting.append(layer)
+        assert verdict.evidence["pushed_tag"] == f"{layer}.weight"
         bursts = [
             int(np.flatnonzero(series.steps == step)[0]) for step in verdict.evidence["burst_steps"]
         ]
         assert bursts
-        assert all(size[i] >= 100 * size[0] for i in bursts)
+        assert all(large[i] for i in bursts)
         assert max(size[i] for i in bursts) / size[0] == pytest.approx(verdict.evidence["growth"])
-        assert not any(
-            size[i] >= 100 * size[0] and size[i + 1] >= 100 * size[0] for i in range(len(size) - 1)
-        )
+    assert bursting, "no layer's gradients burst: the run no longer tests the burst story"
 
 
 def test_weights_frozen_by_vanishing_gradients_say_so(tuning_torch_runs):
