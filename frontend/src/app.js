@@ -9,15 +9,15 @@ import { buildView, compileTagFilter, parseRoleFilter, selectedRuns } from "./fi
 import { buildMarkdownReport } from "./markdown.js";
 import { deepLinkHash, parseHash, readViewState, serializeHash, writeViewState } from "./urlstate.js";
 import { hashStore } from "./location.js";
-import { clearDownload, copyText, setDownload } from "./clipboard.js";
-import { createLoader, DroppedError } from "./queue.js";
+import { copyText } from "./clipboard.js";
+import { createLoader, DroppedError } from "./loader.js";
 import { normalizeSeries } from "./series.js";
 import { normalizeLayerMap, summarizeLayerMap } from "./charts/layermap.js";
 import { movementClass, chartTheme } from "./charts/colors.js";
 import { cardBlock, compareMatrixBlock, layerMapsFigure, overlayCharts, place, stack, textBlock } from "./charts/compose.js";
 import { buildCompareRows, compareSentence, defaultPair, distancesFromCompare, referenceRun, sortCompareRows } from "./compare.js";
 import { buildJsonExport } from "./exportjson.js";
-import { downloadBlob, downloadPng, downloadSvg } from "./export.js";
+import { clearDownload, downloadBlob, downloadPng, downloadSvg, setDownload } from "./download.js";
 import { safeFilename } from "./filename.js";
 import { runColor } from "./palette.js";
 import { statusLook, statusRank } from "./status.js";
