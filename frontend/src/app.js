@@ -5,7 +5,9 @@
 
 import { ApiError, getJson } from "./api.js";
 import { normalizeDiagnostics } from "./model.js";
-import { buildView, compileTagFilter, parseRoleFilter, selectedRuns } from "./filters.js";
+import { parseRoleFilter, selectedRuns } from "./filters.js";
+import { buildView } from "./runview.js";
+import { compileTagFilter } from "./tagfilter.js";
 import { buildMarkdownReport } from "./markdown.js";
 import { deepLinkHash, parseHash, readViewState, serializeHash, writeViewState } from "./urlstate.js";
 import { hashStore } from "./location.js";
