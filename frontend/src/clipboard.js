@@ -1,5 +1,4 @@
-// Copying text and offering it as a download, both from inside the plugin iframe (whose CSP
-// allows blob: URLs for downloads).
+// Copying text to the clipboard from inside the plugin iframe.
 
 /**
  * Copy text to the clipboard: the async Clipboard API first, then the textarea + execCommand
@@ -35,26 +34,4 @@ export async function copyText(text, doc) {
     area.remove();
     if (focused instanceof HTMLElement) focused.focus();
   }
-}
-
-/**
- * Point a link at a fresh blob: URL holding `text` (revoking the one it held before), so that
- * following it downloads the text as a file.
- * @param {HTMLAnchorElement} link
- * @param {string} text
- * @param {string} type  MIME type, e.g. "text/markdown"
- */
-export function setDownload(link, text, type) {
-  clearDownload(link);
-  link.setAttribute("href", URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` })));
-}
-
-/**
- * Take the link's blob: URL away (and free it); the link stops being a link until setDownload.
- * @param {HTMLAnchorElement} link
- */
-export function clearDownload(link) {
-  const previous = link.getAttribute("href");
-  if (previous && previous.startsWith("blob:")) URL.revokeObjectURL(previous);
-  link.removeAttribute("href");
 }

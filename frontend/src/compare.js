@@ -2,7 +2,8 @@
 // sort orders, and the sentence under the overlaid bands. DOM-free.
 
 import { statusRank, worstStatus } from "./status.js";
-import { compareLayers, tagPasses } from "./filters.js";
+import { tagPasses } from "./filters.js";
+import { compareLayers } from "./runview.js";
 import { formatNumber, isolateBidi } from "./format.js";
 
 /** @typedef {import("./model.js").Run} Run */
@@ -67,7 +68,7 @@ export function verdictKey(tag) {
  * filters in at least one run. `distances` holds, per run name, the distance of each of its
  * tags from the reference run (from GET compare); it may be empty.
  * @param {readonly Run[]} runs
- * @param {{tagFilter: import("./filters.js").TagFilter, severity: import("./filters.js").SeverityFilter, role?: string}} filters
+ * @param {{tagFilter: import("./tagfilter.js").TagFilter, severity: import("./filters.js").SeverityFilter, role?: string}} filters
  * @param {Map<string, Map<string, number | null>>} [distances]
  * @returns {CompareRow[]}
  */

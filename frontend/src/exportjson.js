@@ -8,7 +8,7 @@ export const EXPORT_SCHEMA = "tb_histdiag/view-export/v1";
 /**
  * @typedef {object} ExportInput
  * @property {unknown} raw                       the diagnostics document as the backend sent it
- * @property {import("./filters.js").RunView[]} views   what is shown
+ * @property {import("./runview.js").RunView[]} views   what is shown
  * @property {Record<string, unknown>} view       the view state (filters, runs, compare mode)
  * @property {string} generatedAt
  * @property {Map<string, unknown>} [layerMaps]  raw layer maps by run

@@ -1,4 +1,4 @@
-// Turning numbers, steps and evidence values into short text. DOM-free.
+// Turning numbers, steps, evidence values and errors into short text. DOM-free.
 
 /** Shown for a missing value (null, undefined, NaN reported as null by the backend). */
 export const MISSING = "\u2014";
@@ -142,4 +142,13 @@ export function isolateBidi(value) {
     }
   }
   return `${"\u2068".repeat(1 + strayClose)}${text}${"\u2069".repeat(1 + open)}`;
+}
+
+/**
+ * What went wrong, as text: an Error's message, anything else thrown as a string.
+ * @param {unknown} err
+ * @returns {string}
+ */
+export function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -7,7 +7,7 @@ import { tagSeverity, SEVERITY_FILTERS } from "./filters.js";
 import { formatKey, formatTagSteps, formatValue, formatVerdictSteps, isolateBidi } from "./format.js";
 import { ROLE_FILTERS } from "./filters.js";
 
-/** @typedef {import("./filters.js").RunView} RunView */
+/** @typedef {import("./runview.js").RunView} RunView */
 /** @typedef {import("./filters.js").SeverityFilter} SeverityFilter */
 /** @typedef {import("./model.js").Tag} Tag */
 

@@ -11,7 +11,7 @@ import {
   sortCompareRows,
   verdictKey,
 } from "../src/compare.js";
-import { compileTagFilter } from "../src/filters.js";
+import { compileTagFilter } from "../src/tagfilter.js";
 import { normalizeRun } from "../src/model.js";
 
 const tag = (/** @type {string} */ name, /** @type {string} */ status, /** @type {string[]} */ ids = [], movement = 0.5, layer = "fc1", depth = 0) => ({

@@ -6,7 +6,7 @@ import { findNodes, serializeSvg, svgDocument } from "../src/svg.js";
 import { normalizeSeries } from "../src/series.js";
 import { normalizeTag } from "../src/model.js";
 import { buildCompareRows } from "../src/compare.js";
-import { compileTagFilter } from "../src/filters.js";
+import { compileTagFilter } from "../src/tagfilter.js";
 import { normalizeRun } from "../src/model.js";
 import { normalizeLayerMap } from "../src/charts/layermap.js";
 import { rawSeries } from "./helpers.mjs";

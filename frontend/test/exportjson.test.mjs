@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EXPORT_SCHEMA, buildJsonExport } from "../src/exportjson.js";
-import { buildView, compileTagFilter } from "../src/filters.js";
+import { buildView } from "../src/runview.js";
+import { compileTagFilter } from "../src/tagfilter.js";
 import { normalizeDiagnostics } from "../src/model.js";
 import { rawFixture } from "./helpers.mjs";
 

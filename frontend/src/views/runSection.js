@@ -7,8 +7,8 @@ import { tagCard } from "./card.js";
 import { formatNumber, plural } from "../format.js";
 
 /** @typedef {import("../model.js").Tag} Tag */
-/** @typedef {import("../filters.js").RunView} RunView */
-/** @typedef {import("../filters.js").LayerGroup} LayerGroup */
+/** @typedef {import("../runview.js").RunView} RunView */
+/** @typedef {import("../runview.js").LayerGroup} LayerGroup */
 
 /**
  * @typedef {object} RunSectionOptions

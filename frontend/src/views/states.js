@@ -1,4 +1,4 @@
-// Loading, error, empty and no-match states.
+// Loading, error, empty, no-match and no-runs states.
 
 import { h } from "./dom.js";
 
@@ -94,5 +94,19 @@ export function noMatchState(onClear) {
     { class: "hd-state hd-no-match", "data-testid": "no-match-state", role: "status" },
     h("p", {}, "No tags match the filters."),
     h("button", { type: "button", class: "hd-button", onclick: onClear }, "Clear filters"),
+  );
+}
+
+/**
+ * The run picker has no run selected.
+ * @param {() => void} onShowAll
+ * @returns {HTMLDivElement}
+ */
+export function noRunsState(onShowAll) {
+  return h(
+    "div",
+    { class: "hd-state hd-no-match", "data-testid": "no-runs-state", role: "status" },
+    h("p", {}, "No runs selected."),
+    h("button", { type: "button", class: "hd-button", onclick: onShowAll }, "Show all runs"),
   );
 }

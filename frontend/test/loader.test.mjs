@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DroppedError, createLoader } from "../src/queue.js";
+import { DroppedError, createLoader } from "../src/loader.js";
 
 /** A request whose answer the test releases by hand. */
 function controllable() {

@@ -1,6 +1,6 @@
 // Downloads from inside the plugin iframe: a blob: link clicked for the user (the iframe's CSP
-// allows blob: downloads), and SVG → PNG by drawing the SVG blob on a canvas (img-src blob: is
-// allowed, and such a canvas is not tainted).
+// allows blob: downloads), a link of our own pointed at a blob: URL, and SVG → PNG by drawing the
+// SVG blob on a canvas (img-src blob: is allowed, and such a canvas is not tainted).
 
 import { svgDocument } from "./svg.js";
 
@@ -79,4 +79,26 @@ export async function svgToPng(doc, node, scale = 2) {
  */
 export async function downloadPng(doc, node, filename) {
   downloadBlob(doc, await svgToPng(doc, node), filename);
+}
+
+/**
+ * Point a link at a fresh blob: URL holding `text` (revoking the one it held before), so that
+ * following it downloads the text as a file.
+ * @param {HTMLAnchorElement} link
+ * @param {string} text
+ * @param {string} type  MIME type, e.g. "text/markdown"
+ */
+export function setDownload(link, text, type) {
+  clearDownload(link);
+  link.setAttribute("href", URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` })));
+}
+
+/**
+ * Take the link's blob: URL away (and free it); the link stops being a link until setDownload.
+ * @param {HTMLAnchorElement} link
+ */
+export function clearDownload(link) {
+  const previous = link.getAttribute("href");
+  if (previous && previous.startsWith("blob:")) URL.revokeObjectURL(previous);
+  link.removeAttribute("href");
 }
