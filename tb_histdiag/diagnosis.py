@@ -36,12 +36,40 @@ DEFAULT_CACHE_SIZE = 4096
 _ROLES_CACHE_SIZE = 256
 
 
+def shared_tag_reason(sizes: tuple[int, ...]) -> str:
+    """Why a tag that several tensors are logged under is not judged, and what to do."""
+    if len(set(sizes)) == 1:
+        what = f"{len(sizes)} tensors of {sizes[0]:,} values each"
+    else:
+        listed = ", ".join(f"{n:,}" for n in sizes[:-1]) + f" and {sizes[-1]:,}"
+        what = f"{len(sizes)} tensors of different sizes ({listed} values)"
+    return (
+        f"{what} share this tag at every step: several layers log under one name, so they "
+        "cannot be told apart (Keras 3's TensorBoard callback before keras-team/keras#20809 "
+        "names every layer's kernel 'kernel/histogram'); upgrade Keras, or name each layer's "
+        "histograms"
+    )
+
+
 def diagnose_series(
     series: Series,
     role: TagRole,
     thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS,
 ) -> TagDiagnosis:
     """Return the diagnosis of one series: its verdicts, or why it cannot be judged."""
+    if series.shared_sizes:
+        return TagDiagnosis(
+            tag=series.tag,
+            role=role.role,
+            layer=role.layer,
+            depth=role.depth,
+            target=role.target,
+            steps=series.num_steps,
+            first_step=int(series.steps[0]) if series.num_steps else None,
+            last_step=int(series.steps[-1]) if series.num_steps else None,
+            verdicts=(),
+            reason=shared_tag_reason(series.shared_sizes),
+        )
     s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
     with np.errstate(
         all="ignore"

@@ -65,6 +65,10 @@ class Series:
     counts: NDArray[np.float64]
     nbuckets: NDArray[np.int64]
     nonfinite: NDArray[np.bool_]
+    #: When several tensors are logged under this one tag at every step (older Keras 3
+    #: callbacks write every layer's kernel as ``kernel/histogram``): their sizes, in the order
+    #: they are written. Empty for an ordinary series. The arrays then hold the last of each step.
+    shared_sizes: tuple[int, ...] = ()
 
     @property
     def num_steps(self) -> int:
@@ -102,6 +106,37 @@ def series_from_data(
     return series_from_tables(run, tag, tables_from_arrays(steps, wall_times, tables))
 
 
+def shared_tensor_sizes(tables: Tables) -> tuple[int, ...]:
+    """The sizes of the tensors logged under one tag, when there are several at every step.
+
+    The mark of several tensors sharing a tag: every step occurs ``k >= 2`` times in a row (the
+    writer logs them one after another at the same step; the last step may be cut short by a
+    flush), and the ``j``-th of each step always holds the same number of values, which is not
+    the same for all ``j`` or which repeats at every step. A step logged again later (a second
+    training in the same run directory) does not occur in a row and is not a collision.
+    Returns the number of values of each of the ``k`` tensors, or ``()``.
+    """
+    steps = tables.steps
+    if steps.size < 4:
+        return ()
+    change = np.flatnonzero(steps[1:] != steps[:-1]) + 1
+    starts = np.concatenate(([0], change))
+    runs = np.diff(np.concatenate((starts, [steps.size])))
+    k = int(runs[0])
+    if k < 2 or runs.size < 2 or np.unique(steps[starts]).size != starts.size:
+        return ()
+    if not (bool((runs[:-1] == k).all()) and int(runs[-1]) <= k):
+        return ()
+    entry_of_row = np.repeat(np.arange(steps.size), tables.lengths)
+    totals = np.bincount(entry_of_row, weights=tables.flat[:, 2], minlength=steps.size)
+    full = totals[: (runs.size - (int(runs[-1]) < k)) * k].reshape(-1, k)
+    if full.shape[0] < 2 or not bool(np.isfinite(full).all()):
+        return ()
+    if not bool((full == full[0]).all()):
+        return ()
+    return tuple(int(n) for n in np.rint(full[0]))
+
+
 def _last_of_each_step(tables: Tables) -> Tables:
     """``tables`` with each step once, in step order; where a step occurs more than once the
     last one written wins (the Python loader keeps re-logged and colliding steps, TensorBoard's
@@ -128,6 +163,7 @@ def series_from_tables(run: str, tag: str, tables: Tables) -> Series:
     kept (the statistics must see them). All steps are normalised at once on the packed rows (a
     per-step loop cost more than the statistics themselves).
     """
+    shared = shared_tensor_sizes(tables)
     tables = _last_of_each_step(tables)
     step_arr, wall_arr, flat, lengths = tables.steps, tables.wall_times, tables.flat, tables.lengths
     count = int(lengths.shape[0])
@@ -184,7 +220,7 @@ def series_from_tables(run: str, tag: str, tables: Tables) -> Series:
     left[filled] = out[:, 0]
     right[filled] = out[:, 1]
     counts[filled] = out[:, 2]
-    return Series(run, tag, step_arr, wall_arr, left, right, counts, nbuckets, nonfinite)
+    return Series(run, tag, step_arr, wall_arr, left, right, counts, nbuckets, nonfinite, shared)
 
 
 #: Environment variable: seconds a provider listing (``list_tensors``/``list_scalars``) may be
