@@ -171,7 +171,8 @@ def _own_role(component: str, parent: str | None) -> str | None:
         return "output"
     if wordset & _ACTIVATION_WORDS or (words and words[0] == "h" and len(words) > 1):
         return "activation"  # TF1 tutorials call hidden activations h_conv1, h_fc1
-    if words and set(w for w in words if not w.isdigit()) <= _INPUT_WORDS:
+    meaningful = {w for w in words if not w.isdigit()}
+    if meaningful and meaningful <= _INPUT_WORDS:  # a bare number ("weights/0") names nothing
         return "input"
     return None
 

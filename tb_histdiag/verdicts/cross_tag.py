@@ -15,7 +15,7 @@ from tb_histdiag.verdicts.inferred import (
     inputs_dead,
     vanishing_inferred_from_weights,
 )
-from tb_histdiag.verdicts.outcome import gate_by_outcome
+from tb_histdiag.verdicts.outcome import gate_by_outcome, settled_growth
 from tb_histdiag.verdicts.scale import Growth, explosion, growth_bars
 from tb_histdiag.verdicts.tag import root_cause
 from tb_histdiag.verdicts.text import fmt, thing_of
@@ -309,6 +309,10 @@ def cross_tag_step(
     exploding = corroborated_explosions(tags, t)
     inferred = vanishing_inferred_from_weights(tags, t)
     dead, inputs_of_dead = dead_units_inferred_from_weights(tags, t)
+    # One parameter tensor growing alone may have settled where the loss wants it (see
+    # settled_growth); a learning rate that blows up the weights blows up every layer.
+    exploded = [d.tag for d in tags if d.role in ("weight", "bias") and _tells(d, "exploding")]
+    alone = exploded[0] if len(exploded) == 1 else None
     out = []
     for d in tags:
         verdicts = d.verdicts
@@ -329,6 +333,8 @@ def cross_tag_step(
         elif d.tag in vanishing or d.tag in exploding:
             added = (v for v in (vanishing.get(d.tag), exploding.get(d.tag)) if v)
             verdicts = root_cause((*verdicts, *added), d.role)
+        if d.tag == alone:
+            verdicts = settled_growth(verdicts, d.facts.get("growth"), loss, t)
         d = dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss))
         out.append(inputs_dead(d, inputs_of_dead[d.tag]) if d.tag in inputs_of_dead else d)
     return _frozen_by_vanishing(out)

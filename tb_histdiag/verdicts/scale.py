@@ -57,6 +57,9 @@ class Growth:
     last_step: int
     last_size: float
     beyond_range_step: int | None
+    #: The largest over the smallest size over the last quarter of the logged steps from
+    #: ``start_step`` (None with fewer than 8 of them): near 1 when the growth has stopped.
+    settle: float | None = None
 
     @property
     def growth(self) -> float:
@@ -105,6 +108,12 @@ def measure_growth(stats: SeriesStats, role: str, t: Thresholds) -> Growth | Non
         level, peak_at = float(held[k]), int(after[k + 1])
     needed, _ = growth_bars(role, t, from_zero)
     onset = next((int(i) for i in after if size[i] >= 10.0 * start), peak_at)
+    tail = sizes[(3 * sizes.size) // 4 :]
+    settle = (
+        float(tail.max() / tail.min())
+        if sizes.size >= 8 and tail.size >= 2 and tail.min() > 0
+        else None
+    )
     beyond = np.flatnonzero(stats.beyond_range[vi])
     extremes = np.maximum(np.abs(stats.minimum[vi]), np.abs(stats.maximum[vi]))
     return Growth(
@@ -122,6 +131,7 @@ def measure_growth(stats: SeriesStats, role: str, t: Thresholds) -> Growth | Non
         last_step=step_at(stats, vi[-1]),
         last_size=float(size[vi[-1]]),
         beyond_range_step=step_at(stats, vi[beyond[0]]) if beyond.size else None,
+        settle=settle,
     )
 
 

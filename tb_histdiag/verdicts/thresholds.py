@@ -52,6 +52,13 @@ class Thresholds:
     #: Values that start with no spread (biases initialised at 0) must reach at least this size:
     #: zero-initialised biases that learn normally end between 1e-2 and a few units.
     exploding_from_zero_min: float = 1e3
+    #: The one weight or bias tensor of a run that grew past the bars and then settled, while
+    #: the loss fell by at least ``exploding_settled_loss_improvement``: over the last quarter
+    #: of the logged steps (at least 8 of them) its size varies by at most this factor. Reached
+    #: values, not an explosion (a regression intercept growing to the targets' scale): info.
+    #: Tuning corpus: exploding runs grow every layer (up to 8 tensors, settling at 1.02-1.2).
+    exploding_settled_ratio: float = 1.1
+    exploding_settled_loss_improvement: float = 0.5
     #: Collapsing: a weight's spread shrinks to at most this fraction of where it started.
     collapsing_ratio: float = 0.1
     #: Vanishing gradients: mean |g| below this is vanishing on its own (DeepDiagnosis: 1e-7) ...
