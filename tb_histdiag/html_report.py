@@ -27,6 +27,7 @@ from tb_histdiag.report import (
     ICONS,
     STATUS_ORDER,
     _clean_text,
+    _nothing_flagged,
     counts_text,
     flagged_tags,
     format_key,
@@ -364,11 +365,7 @@ def _run_section(index: int, run: RunDiagnosis, charts: Charts, min_severity: st
     flagged = flagged_tags(run)
     parts += [_card(run, t, charts.get((run.run, t.tag))) for t in flagged]
     if not flagged:
-        nothing = (
-            f"Nothing at or above {min_severity}."
-            if min_severity
-            else f"All {len(run.tags)} histogram tags look healthy."
-        )
+        nothing = _nothing_flagged(run, min_severity).capitalize() + "."
         parts.append(f"<p>{_text(nothing)}</p>")
     healthy = [t for t in run.tags if t.status == "ok"]
     if healthy:

@@ -190,6 +190,8 @@ def _plural(n: int, word: str) -> str:
 def _nothing_flagged(run: RunDiagnosis, min_severity: str | None) -> str:
     if min_severity is not None:
         return f"nothing at or above {min_severity}"
+    if len(run.tags) == 1:
+        return "its one histogram tag looks healthy"
     return f"all {_plural(len(run.tags), 'histogram tag')} look healthy"
 
 
