@@ -141,7 +141,9 @@ def loss_text(run: RunDiagnosis) -> str | None:
     amount = f"{change:.1%}" if change < 0.1 else f"{change:.0%}"
     trend = f"fell by {amount}" if loss.improvement >= 0 else f"rose by {amount}"
     return f"loss '{loss.tag}' {trend}" + (
-        ": flat, training is not progressing" if loss.flat else ""
+        ": flat over the logged steps (not learning, or it had converged before them)"
+        if loss.flat
+        else ""
     )
 
 
