@@ -64,3 +64,16 @@ test("unknown verdict ids degrade to a span or a step from their steps, and to n
     assert.equal(verdictMarks([v({ id, steps: [0, 9] })])[0].kind, "span", id);
   }
 });
+
+test("a cause inferred from weight-only logs spans its steps: no spike at 0 on a kernel", () => {
+  const [dead] = verdictMarks([v({ id: "dead", steps: [0, 288], evidence: { inferred: true, bias_max: -3 } })]);
+  assert.deepEqual(dead, { kind: "span", id: "dead", severity: "warning", label: "likely dead units", from: 0, to: 288 });
+  const [vanishing] = verdictMarks([v({ id: "vanishing", steps: [0, 9], evidence: { inferred: true } })]);
+  assert.equal(vanishing.label, "likely vanishing gradients");
+  assert.equal(vanishing.kind, "span");
+  // a fact told beside an inference (a kernel whose inputs are dead never changes) keeps its mark
+  const [frozen] = verdictMarks([v({ id: "frozen", steps: [0, 288], evidence: { inferred: true } })]);
+  assert.equal(frozen.label, "frozen");
+  // read from the data, the same verdict keeps its own mark
+  assert.equal(verdictMarks([v({ id: "dead", steps: [0, 9], evidence: { zero_fraction: 1 } })])[0].kind, "value");
+});

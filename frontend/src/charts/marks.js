@@ -40,6 +40,12 @@ export const MARK_LABELS = Object.freeze({
 });
 
 /**
+ * What an inferred cause is called on the chart of the parameters it was inferred from.
+ * @type {Readonly<Record<string, string>>}
+ */
+const INFERRED_LABELS = Object.freeze({ dead: "dead units", vanishing: "vanishing gradients" });
+
+/**
  * A finite number from the evidence, or null.
  * @param {Record<string, unknown>} evidence
  * @param {...string} keys  tried in order
@@ -122,6 +128,13 @@ export function verdictMarks(verdicts, context = {}) {
     if (NOT_ON_TAG_CHARTS.has(v.id)) continue;
     const ev = v.evidence;
     const label = MARK_LABELS[v.id] ?? v.id.replace(/_+/g, " ");
+    if (ev.inferred === true && Object.prototype.hasOwnProperty.call(INFERRED_LABELS, v.id)) {
+      // A cause inferred from weight-only logs: the chart shows the parameters, not the cause
+      // (no spike at 0 on a kernel), so the mark spans the steps the inference rests on.
+      const m = spanOf(v, `likely ${INFERRED_LABELS[v.id]}`, null);
+      if (m) marks.push(m);
+      continue;
+    }
     switch (v.id) {
       case "nonfinite": {
         const at = evidenceNumber(ev, "first_nonfinite_step") ?? v.steps[0];
