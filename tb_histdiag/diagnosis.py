@@ -57,19 +57,18 @@ def diagnose_series(
     thresholds: rules.Thresholds = rules.DEFAULT_THRESHOLDS,
 ) -> TagDiagnosis:
     """Return the diagnosis of one series: its verdicts, or why it cannot be judged."""
+    where = {
+        "tag": series.tag,
+        "role": role.role,
+        "layer": role.layer,
+        "depth": role.depth,
+        "target": role.target,
+        "steps": series.num_steps,
+        "first_step": int(series.steps[0]) if series.num_steps else None,
+        "last_step": int(series.steps[-1]) if series.num_steps else None,
+    }
     if series.shared_sizes:
-        return TagDiagnosis(
-            tag=series.tag,
-            role=role.role,
-            layer=role.layer,
-            depth=role.depth,
-            target=role.target,
-            steps=series.num_steps,
-            first_step=int(series.steps[0]) if series.num_steps else None,
-            last_step=int(series.steps[-1]) if series.num_steps else None,
-            verdicts=(),
-            reason=shared_tag_reason(series.shared_sizes),
-        )
+        return TagDiagnosis(**where, verdicts=(), reason=shared_tag_reason(series.shared_sizes))
     s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
     with np.errstate(
         all="ignore"
@@ -93,14 +92,7 @@ def diagnose_series(
         elif n_valid == 1:
             reason = "only one step has values: change over training cannot be judged"
     return TagDiagnosis(
-        tag=series.tag,
-        role=role.role,
-        layer=role.layer,
-        depth=role.depth,
-        target=role.target,
-        steps=series.num_steps,
-        first_step=int(series.steps[0]) if series.num_steps else None,
-        last_step=int(series.steps[-1]) if series.num_steps else None,
+        **where,
         verdicts=verdicts,
         reason=reason,
         movement=movement,
