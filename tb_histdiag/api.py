@@ -3,7 +3,7 @@
 ``tb_histdiag.diagnose(logdir)`` reads a logdir through TensorBoard's own data providers (the
 Python one, or the Rust data server with ``load_fast=True``) and returns a
 :class:`LogdirDiagnosis`: the same document as the Diagnostics tab and ``tb-histdiag --format json``,
-plus the chart data of the flagged tags for :meth:`~tb_histdiag.model.Diagnosis.to_html`.
+plus the chart data of the flagged tags for :meth:`~tb_histdiag.results.Diagnosis.to_html`.
 ``tb_histdiag.diagnose_series(buckets, steps, role=...)`` judges one series given as arrays.
 
 Errors about the caller's input (a missing logdir, a filter that matches nothing, a bad
@@ -28,21 +28,21 @@ from typing import Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from tb_histdiag import charts as charts_lib
-from tb_histdiag.config import Config, ConfigError, load_config, parse_expect
-from tb_histdiag.diagnosis import Diagnoser
-from tb_histdiag.diagnosis import diagnose_series as _engine_diagnose_series
-from tb_histdiag.logdir_check import LogdirChecker
-from tb_histdiag.model import (
+from tb_histdiag.engine.config import Config, ConfigError, load_config, parse_expect
+from tb_histdiag.engine.diagnosis import Diagnoser
+from tb_histdiag.engine.diagnosis import diagnose_series as _engine_diagnose_series
+from tb_histdiag.engine.roles import ROLES, TagRole, layer_of, role_of
+from tb_histdiag.progress import SILENT, Progress
+from tb_histdiag.reading.logdir_check import LogdirChecker
+from tb_histdiag.reading.series import HistogramReader, Series, series_from_data, walk_logdir
+from tb_histdiag.reports import bands as charts_lib
+from tb_histdiag.results import (
     SEVERITIES,
     Diagnosis,
     RunDiagnosis,
     TagDiagnosis,
     severity_at_least,
 )
-from tb_histdiag.progress import SILENT, Progress
-from tb_histdiag.roles import ROLES, TagRole, layer_of, role_of
-from tb_histdiag.series import HistogramReader, Series, series_from_data, walk_logdir
 from tb_histdiag.verdicts import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -89,7 +89,7 @@ class DataServerError(RuntimeError):
 
 @dataclasses.dataclass(frozen=True)
 class LogdirDiagnosis(Diagnosis):
-    """A :class:`~tb_histdiag.model.Diagnosis` read from a logdir.
+    """A :class:`~tb_histdiag.results.Diagnosis` read from a logdir.
 
     ``charts`` maps ``(run, tag)`` of every tag with a verdict to its distribution bands, which
     :meth:`to_html` and a notebook's display draw next to the verdicts.
@@ -330,14 +330,14 @@ def _python_provider(
 ) -> object:
     """TensorBoard's Python data provider over ``logdir``, loaded run by run with progress.
 
-    The same loader as :func:`tb_histdiag.series.logdir_provider` (size guidance, CRC32C), with
+    The same loader as :func:`tb_histdiag.reading.series.logdir_provider` (size guidance, CRC32C), with
     each run's reload wrapped: runs that ``load_run`` rejects are not read at all (a ``--run``
     filter on a large logdir reads only what it selects), and the progress bar advances by the
     bytes of event files read.
     """
     from tensorboard.backend.event_processing import data_provider
 
-    from tb_histdiag import series as series_lib
+    from tb_histdiag.reading import series as series_lib
 
     progress.update("finding runs", 0, None, force=True)
     multiplexer = series_lib.logdir_multiplexer(logdir, samples)
@@ -668,7 +668,7 @@ def engine_settings(
     expect: Mapping[str, str | Sequence[str]] | None = None,
 ) -> tuple[Thresholds, Mapping[str, str], dict[str, tuple[str, ...]]]:
     """What the engine is run with, from a configuration (a file or a
-    :class:`~tb_histdiag.config.Config`), threshold overrides on top of it and more
+    :class:`~tb_histdiag.engine.config.Config`), threshold overrides on top of it and more
     expectations: the thresholds, the role overrides and the ``[expect]`` table. Raises
     :class:`InputError` for a bad file or value."""
     if config is None:
@@ -713,7 +713,7 @@ def diagnose(
     ``roles`` keeps tags of the given roles (``weight``, ``bias``, ``activation``,
     ``preactivation``, ``gradient``, ``other``). Layer and run verdicts are judged on the selected
     tags. ``min_severity`` keeps only tags with a verdict at or above it. ``config`` is a
-    configuration file (or :class:`~tb_histdiag.config.Config`) of role overrides, thresholds
+    configuration file (or :class:`~tb_histdiag.engine.config.Config`) of role overrides, thresholds
     and expectations, as TensorBoard's ``TB_HISTDIAG_CONFIG``; ``thresholds`` overrides thresholds
     on top of it (a :class:`~tb_histdiag.verdicts.Thresholds`, a mapping, or a TOML/JSON file), and
     ``expect`` adds to its ``[expect]`` table: a mapping of regular expressions on tag names to

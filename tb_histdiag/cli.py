@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from tb_histdiag import __version__
-from tb_histdiag.roles import ROLES as _ROLES  # tag names only: no numpy, no TensorBoard
+from tb_histdiag.engine.roles import ROLES as _ROLES  # tag names only: no numpy, no TensorBoard
 from tb_histdiag.severity import SEVERITIES, severity_at_least
 
 #: Severities ``--fail-on`` and ``--min-severity`` accept, mildest first.
@@ -60,7 +60,7 @@ def _add_selection(group: argparse._ArgumentGroup, min_severity_help: str) -> No
 def _config_of(args: argparse.Namespace) -> object:
     """The configuration ``--config`` (or ``TB_HISTDIAG_CONFIG``) names, loaded; None without one.
     A bad file is a usage error that says where its name came from."""
-    from tb_histdiag.config import ENV_VAR, ConfigError, load_config
+    from tb_histdiag.engine.config import ENV_VAR, ConfigError, load_config
 
     config_path = args.config or os.environ.get(ENV_VAR) or None
     if not config_path:
@@ -248,7 +248,8 @@ def _context(args: argparse.Namespace, roles: Sequence[str] | None) -> list[str]
 
 
 def _render(args: argparse.Namespace, diagnosis: object, roles: list[str] | None) -> str:
-    from tb_histdiag import html_report, report
+    from tb_histdiag.reports import html as html_report
+    from tb_histdiag.reports import text as report
 
     color = _use_color(args.color, args.output in (None, "-"))
     if args.format == "json":
@@ -274,7 +275,9 @@ def _render(args: argparse.Namespace, diagnosis: object, roles: list[str] | None
 
 
 def _render_compare(args: argparse.Namespace, diagnosis: object) -> tuple[str, list[object]]:
-    from tb_histdiag import compare, html_report, report
+    from tb_histdiag.reports import compare
+    from tb_histdiag.reports import html as html_report
+    from tb_histdiag.reports import text as report
 
     name_a, name_b = args.compare
     run_a, run_b = diagnosis[name_a], diagnosis[name_b]

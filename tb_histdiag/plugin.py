@@ -20,12 +20,13 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
-from tb_histdiag import compare, stats
-from tb_histdiag.config import ENV_VAR, Config, ConfigError, config_from_environment
-from tb_histdiag.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
-from tb_histdiag.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
-from tb_histdiag.model import SCHEMA, RunDiagnosis, plain
-from tb_histdiag.series import HISTOGRAMS_PLUGIN, LISTING_TTL_ENV, HistogramReader
+from tb_histdiag.engine import stats
+from tb_histdiag.engine.config import ENV_VAR, Config, ConfigError, config_from_environment
+from tb_histdiag.engine.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
+from tb_histdiag.reading.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
+from tb_histdiag.reading.series import HISTOGRAMS_PLUGIN, LISTING_TTL_ENV, HistogramReader
+from tb_histdiag.reports import compare
+from tb_histdiag.results import SCHEMA, RunDiagnosis, plain
 from tb_histdiag.timing import Timing
 
 logger = logging.getLogger(__name__)

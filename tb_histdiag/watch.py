@@ -1,7 +1,7 @@
 """Watching live logdirs: the findings that appear (and go away) while a run trains.
 
 :class:`Watcher` follows one or more logdirs through TensorBoard's own loaders, as the CLI and
-the plugin read them, and keeps one :class:`~tb_histdiag.diagnosis.Diagnoser` per logdir alive
+the plugin read them, and keeps one :class:`~tb_histdiag.engine.diagnosis.Diagnoser` per logdir alive
 between polls. A poll reloads only what was appended to the event files, and re-diagnoses only
 the runs whose series got new steps; inside such a run the engine's cache (keyed on each
 series' last step and wall time) serves every series that did not change, so only those with new
@@ -27,7 +27,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from tb_histdiag.model import SEVERITIES, RunDiagnosis, Verdict, severity_at_least
+from tb_histdiag.results import SEVERITIES, RunDiagnosis, Verdict, severity_at_least
 
 __all__ = ["Finding", "WatchStatus", "Watcher", "severity_at_least"]
 
@@ -184,8 +184,8 @@ class _Source:
         return self.run_filter is None or self.run_filter(self.prefix + run)
 
     def _engine(self, provider: object) -> None:
-        from tb_histdiag.diagnosis import Diagnoser
-        from tb_histdiag.series import HistogramReader
+        from tb_histdiag.engine.diagnosis import Diagnoser
+        from tb_histdiag.reading.series import HistogramReader
 
         thresholds, role_overrides, expectations = self.engine_args
         reader = HistogramReader(provider, listing_ttl=0)
@@ -203,7 +203,7 @@ class _Source:
     def _start_python(self) -> None:
         from tensorboard.backend.event_processing import data_provider
 
-        from tb_histdiag.series import logdir_multiplexer
+        from tb_histdiag.reading.series import logdir_multiplexer
 
         self._multiplexer = logdir_multiplexer(self.logdir, self.samples, runs=self._wanted_run)
         self._files = {}
@@ -223,7 +223,7 @@ class _Source:
 
     def _local_runs(self) -> dict[str, tuple[str, dict[str, tuple[int, int]]]]:
         """Run name -> (directory, {event file: (inode, size)}) of the selected local runs."""
-        from tb_histdiag.series import is_utf8_name, walk_logdir
+        from tb_histdiag.reading.series import is_utf8_name, walk_logdir
 
         out = {}
         for directory in walk_logdir(self.logdir):

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 import tb_histdiag
-from tb_histdiag import api, html_report
-from tb_histdiag.charts import BandsChart, bands_chart
+from tb_histdiag import api
+from tb_histdiag.reports import html as html_report
+from tb_histdiag.reports.bands import BandsChart, bands_chart
 from tb_histdiag.verdicts import Thresholds
 from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provider
 
@@ -77,7 +78,7 @@ def test_importing_the_package_stays_light():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'diagnoze'"):
         tb_histdiag.diagnoze  # noqa: B018
-    from tb_histdiag import diagnosis  # submodules still import normally
+    from tb_histdiag.engine import diagnosis  # submodules still import normally
 
     assert diagnosis.Diagnoser
 
@@ -104,8 +105,8 @@ def test_diagnose_returns_the_contract(writers, writers_logdir):
 def test_diagnose_matches_the_engine_the_plugin_uses(writers, writers_logdir):
     from tensorboard import context
 
-    from tb_histdiag.diagnosis import Diagnoser
-    from tb_histdiag.series import HistogramReader
+    from tb_histdiag.engine.diagnosis import Diagnoser
+    from tb_histdiag.reading.series import HistogramReader
 
     plugin_path = Diagnoser(HistogramReader(python_provider(writers_logdir)))
     expected = plugin_path.diagnose(context.RequestContext(), "").to_dict()
@@ -444,7 +445,7 @@ def test_diagnose_series_flags_nan_and_reads_the_role_from_the_tag():
 def test_diagnose_series_agrees_with_the_logdir_path(writers, writers_logdir):
     from tensorboard import context
 
-    from tb_histdiag.series import HistogramReader
+    from tb_histdiag.reading.series import HistogramReader
 
     reader = HistogramReader(python_provider(writers_logdir))
     series = reader.read(context.RequestContext(), "", "torch", TAGS)
@@ -484,7 +485,7 @@ def test_diagnose_series_rejects_malformed_input(args, kwargs, needle):
 
 
 def test_bands_chart_thins_long_series():
-    from tb_histdiag.series import series_from_data
+    from tb_histdiag.reading.series import series_from_data
 
     tables = normal_tables(500, drift=0.001)
     series = series_from_data("r", "t", np.arange(500) * 2, np.zeros(500), tables)

@@ -18,7 +18,8 @@ import sys
 import jsonschema
 import pytest
 
-from tb_histdiag import cli, report
+from tb_histdiag import cli
+from tb_histdiag.reports import text as report
 from tests.conftest import TAGS, WRITER_RUNS
 
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "..", "docs", "diagnostics-v1.schema.json")
@@ -377,7 +378,7 @@ def test_write_failing_midway_leaves_the_previous_file(writers_logdir, tmp_path,
 def test_interrupted_rendering_leaves_the_previous_file(
     writers_logdir, tmp_path, monkeypatch, capsys
 ):
-    from tb_histdiag import html_report
+    from tb_histdiag.reports import html as html_report
 
     target = tmp_path / "report.html"
     target.write_text("previous")

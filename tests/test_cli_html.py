@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from tb_histdiag import report
+from tb_histdiag.reports import text as report
 
 IMG_RUN = "<img src=x onerror=alert(1)>"
 ANSI_RUN = "\x1b[31mred\x1b[0m \u202eevil"

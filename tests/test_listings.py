@@ -15,10 +15,10 @@ from tensorboard.backend.event_processing import data_provider, tag_types
 from tensorboard.backend.event_processing import plugin_event_multiplexer as multiplexer_lib
 from tensorboard.plugins import base_plugin
 
-from tb_histdiag import series as series_lib
-from tb_histdiag.diagnosis import Diagnoser
+from tb_histdiag.engine.diagnosis import Diagnoser
 from tb_histdiag.plugin import HistDiagPlugin
-from tb_histdiag.series import CachedListings, HistogramReader
+from tb_histdiag.reading import series as series_lib
+from tb_histdiag.reading.series import CachedListings, HistogramReader
 from tests.conftest import TAGS, python_provider, write_tf2
 
 
@@ -256,7 +256,7 @@ def test_a_failing_chunk_read_fails_the_diagnosis_and_caches_nothing_wrong(
 
 
 def test_a_run_read_in_chunks_gives_the_freed_memory_back_once(writers_logdir, monkeypatch):
-    from tb_histdiag.memory import release_free_memory
+    from tb_histdiag.reading.memory import release_free_memory
 
     assert isinstance(release_free_memory(), bool)  # False only where there is no glibc
     trims: list[int] = []

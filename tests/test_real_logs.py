@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from tensorboard import context
 
-from tb_histdiag import report, stats
-from tb_histdiag.diagnosis import Diagnoser
-from tb_histdiag.series import HistogramReader
+from tb_histdiag.engine import stats
+from tb_histdiag.engine.diagnosis import Diagnoser
+from tb_histdiag.reading.series import HistogramReader
+from tb_histdiag.reports import text as report
 from tests.conftest import python_provider
 
 torch = pytest.importorskip("torch")

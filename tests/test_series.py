@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tensorboard import context
 
-from tb_histdiag.series import (
+from tb_histdiag.reading.series import (
     HistogramReader,
     normalise_buckets,
     pick_loss_tag,
@@ -105,7 +105,7 @@ def test_statistics_from_buckets_match_numpy_on_the_logged_values(writers_logdir
     and the standard deviation within 3% of the spread; quantiles within one bucket width
     (TF2: 1/30 of the range; legacy: ~10% of the value).
     """
-    from tb_histdiag import stats
+    from tb_histdiag.engine import stats
     from tests.conftest import tag_values
 
     series = read_all(python_provider(writers_logdir))[run]["fc1.weight"]

@@ -8,12 +8,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tb_histdiag import stats
 from tb_histdiag import verdicts as rules
-from tb_histdiag.diagnosis import diagnose_series
-from tb_histdiag.model import SEVERITIES, STATUSES
-from tb_histdiag.roles import TagRole
-from tb_histdiag.series import series_from_data
+from tb_histdiag.engine import stats
+from tb_histdiag.engine.diagnosis import diagnose_series
+from tb_histdiag.engine.roles import TagRole
+from tb_histdiag.reading.series import series_from_data
+from tb_histdiag.results import SEVERITIES, STATUSES
 from tb_histdiag.verdicts.table import VERDICT_IDS
 
 

@@ -18,8 +18,8 @@ import sys
 import pytest
 
 import tb_histdiag
-from tb_histdiag import series as series_lib
-from tb_histdiag.logdir_check import LogdirChecker
+from tb_histdiag.reading import series as series_lib
+from tb_histdiag.reading.logdir_check import LogdirChecker
 from tests.conftest import STEPS, TAGS, write_tbx, write_tf2
 from tests.test_cli import assert_same_document
 

@@ -11,8 +11,8 @@ import numpy as np
 from tensorboard import context
 from tensorboard.data import provider as tb_provider
 
-from tb_histdiag.series import HistogramReader
-from tb_histdiag.transport import (
+from tb_histdiag.reading.series import HistogramReader
+from tb_histdiag.reading.transport import (
     NudgedProvider,
     Nudger,
     _may_stall,

@@ -11,7 +11,7 @@ import dataclasses
 
 import numpy as np
 
-from tb_histdiag.model import SEVERITIES, RunDiagnosis, TagDiagnosis, plain
+from tb_histdiag.results import SEVERITIES, RunDiagnosis, TagDiagnosis, plain
 
 
 @dataclasses.dataclass(frozen=True)

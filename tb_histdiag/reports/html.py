@@ -20,10 +20,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from tb_histdiag import __version__
-from tb_histdiag.charts import BandsChart
-from tb_histdiag.compare import TagComparison
-from tb_histdiag.model import Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
-from tb_histdiag.report import (
+from tb_histdiag.reports.bands import BandsChart
+from tb_histdiag.reports.compare import TagComparison
+from tb_histdiag.reports.text import (
     ICONS,
     STATUS_ORDER,
     _clean_text,
@@ -40,6 +39,7 @@ from tb_histdiag.report import (
     run_findings,
     summary_line,
 )
+from tb_histdiag.results import Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
 
 Charts = Mapping[tuple[str, str], BandsChart]
 

@@ -14,7 +14,7 @@ dead_warning_fraction = 0.8
 "^encoder\\.embed" = ["frozen", "slow"]
 ```
 Verdicts that ``[expect]`` declares become info "as configured" (see
-:mod:`tb_histdiag.expectations`).
+:mod:`tb_histdiag.engine.expectations`).
 The plugin reads the file named by the ``TB_HISTDIAG_CONFIG`` environment variable when
 TensorBoard starts; the command line takes ``--config FILE``.
 """
@@ -27,7 +27,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from tb_histdiag.roles import ROLES
+from tb_histdiag.engine.roles import ROLES
 from tb_histdiag.verdicts import DEFAULT_THRESHOLDS, Thresholds
 from tb_histdiag.verdicts.table import VERDICT_IDS
 
@@ -42,7 +42,7 @@ class ConfigError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class Config:
     """Role overrides (regex → role), thresholds, and expectations (regex → the verdict ids
-    expected on matching tags, see :mod:`tb_histdiag.expectations`)."""
+    expected on matching tags, see :mod:`tb_histdiag.engine.expectations`)."""
 
     roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
     thresholds: Thresholds = DEFAULT_THRESHOLDS

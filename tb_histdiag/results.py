@@ -307,7 +307,7 @@ class Diagnosis:
 
     runs: tuple[RunDiagnosis, ...]
     #: Files or directories of the logdir TensorBoard could not (fully) read, each a mapping
-    #: with ``run``, ``path`` and ``problem`` (see :mod:`tb_histdiag.logdir_check`).
+    #: with ``run``, ``path`` and ``problem`` (see :mod:`tb_histdiag.reading.logdir_check`).
     problems: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
@@ -334,27 +334,27 @@ class Diagnosis:
 
     def to_text(self, color: bool = False) -> str:
         """A compact plain-text report: per run, its findings and a table of flagged tags."""
-        from tb_histdiag import report
+        from tb_histdiag.reports import text as report
 
         return report.to_text(self, color=color)
 
     def to_markdown(self) -> str:
         """A Markdown report for a pull request or an issue: a summary table of the runs, then
         per run its findings and a table of flagged tags with their evidence."""
-        from tb_histdiag import report
+        from tb_histdiag.reports import text as report
 
         return report.to_markdown(self)
 
     def to_html(self) -> str:
         """A self-contained HTML document (no scripts, no network): the verdicts of every run
         and, when the diagnosis carries them, charts of the flagged tags' distributions."""
-        from tb_histdiag import html_report
+        from tb_histdiag.reports import html as html_report
 
         return html_report.to_html(self)
 
     def _repr_html_(self) -> str:
         """The HTML report as a fragment with scoped styles, for notebooks."""
-        from tb_histdiag import html_report
+        from tb_histdiag.reports import html as html_report
 
         return html_report.to_html_fragment(self)
 

@@ -1,7 +1,7 @@
 """Vectorised statistics of a whole histogram series at once.
 
 Pure numpy; nothing here imports TensorBoard. Input is the padded ``[steps, buckets]`` form of
-:class:`tb_histdiag.series.Series`. Mass is treated as uniform inside a bucket and as a point mass in
+:class:`tb_histdiag.reading.series.Series`. Mass is treated as uniform inside a bucket and as a point mass in
 a zero-width bucket, the same convention TensorBoard's Distributions and Histograms views use.
 Distributions whose edges change from step to step are compared through their quantile functions.
 """

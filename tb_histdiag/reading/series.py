@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from tb_histdiag.memory import release_free_memory
-from tb_histdiag.tensor_tables import Tables, as_table, iter_tables, tables_from_arrays
-from tb_histdiag.transport import without_stalls
+from tb_histdiag.reading.memory import release_free_memory
+from tb_histdiag.reading.tensor_tables import Tables, as_table, iter_tables, tables_from_arrays
+from tb_histdiag.reading.transport import without_stalls
 
 logger = logging.getLogger(__name__)
 
@@ -366,7 +366,7 @@ FIRST_CHUNK_TAGS = 2
 MAX_CHUNK_TAGS = 20
 
 #: Answers smaller than this may arrive late through the data server's transport (see
-#: :mod:`tb_histdiag.transport`): chunks expected below it are read with the nudger.
+#: :mod:`tb_histdiag.reading.transport`): chunks expected below it are read with the nudger.
 STALL_BYTES = 2 << 20
 
 

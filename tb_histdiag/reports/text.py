@@ -13,8 +13,8 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
-from tb_histdiag.compare import TagComparison
-from tb_histdiag.model import DISPLAY_ORDER, Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
+from tb_histdiag.reports.compare import TagComparison
+from tb_histdiag.results import DISPLAY_ORDER, Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
 
 #: Statuses in the order a report lists them: worst first.
 STATUS_ORDER = DISPLAY_ORDER
@@ -90,7 +90,7 @@ def format_value(value: object) -> str:
 
 
 #: Evidence keys whose words alone would mislead. ``expected`` holds the ``[expect]`` pattern
-#: of a verdict declared in the configuration (see :mod:`tb_histdiag.expectations`).
+#: of a verdict declared in the configuration (see :mod:`tb_histdiag.engine.expectations`).
 _KEY_WORDS = {"expected": "expected (pattern)"}
 
 
