@@ -23,7 +23,8 @@ def main() -> None:
     from tensorboard import context
 
     from tb_histdiag.engine.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
-    from tb_histdiag.reading.series import HistogramReader, logdir_provider
+    from tb_histdiag.reading.providers import logdir_provider
+    from tb_histdiag.reading.reader import HistogramReader
 
     name = sys.argv[1] if len(sys.argv) > 1 else "S"
     provider = logdir_provider(bench_data.ensure_logdir(name, CACHE), max_steps=0)

@@ -53,7 +53,8 @@ def main() -> None:
     from tb_histdiag.engine import stats
     from tb_histdiag.engine.diagnosis import Diagnoser, diagnose_series
     from tb_histdiag.engine.roles import assign_roles
-    from tb_histdiag.reading.series import HistogramReader, series_from_tables
+    from tb_histdiag.reading.reader import HistogramReader
+    from tb_histdiag.reading.series import series_from_tables
     from tb_histdiag.reading.tensor_tables import iter_tables
 
     name = sys.argv[1] if len(sys.argv) > 1 else "S"

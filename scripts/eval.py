@@ -248,7 +248,8 @@ def evaluate(args: argparse.Namespace) -> int:
     from tensorboard import context
 
     from tb_histdiag.engine.diagnosis import Diagnoser
-    from tb_histdiag.reading.series import HistogramReader, logdir_provider
+    from tb_histdiag.reading.providers import logdir_provider
+    from tb_histdiag.reading.reader import HistogramReader
     from tb_histdiag.scenarios.corpus import torch_available
     from tb_histdiag.scenarios.evaluate import labelled_runs
 

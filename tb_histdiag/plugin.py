@@ -23,8 +23,11 @@ from werkzeug import wrappers
 from tb_histdiag.engine import stats
 from tb_histdiag.engine.config import ENV_VAR, Config, ConfigError, config_from_environment
 from tb_histdiag.engine.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
+from tb_histdiag.errors import names_list
+from tb_histdiag.reading.listing import LISTING_TTL_ENV
 from tb_histdiag.reading.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
-from tb_histdiag.reading.series import HISTOGRAMS_PLUGIN, LISTING_TTL_ENV, HistogramReader
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import HISTOGRAMS_PLUGIN
 from tb_histdiag.reports import compare
 from tb_histdiag.results import SCHEMA, RunDiagnosis, plain
 from tb_histdiag.timing import Timing
@@ -81,11 +84,6 @@ class RequestError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def _listing(names: list[str], limit: int = 10) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
-    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
 
 
 def _json_route(handler: Callable) -> Callable:
@@ -246,7 +244,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         index = self._index(ctx, experiment)
         if run not in index:
             raise RequestError(
-                404, f"run '{run}' has no histograms (runs: {_listing(list(index))})"
+                404, f"run '{run}' has no histograms (runs: {names_list(index, 10, in_all=True)})"
             )
         return index[run]
 
@@ -265,7 +263,8 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             infos, fresh = self._run_infos(ctx, experiment, run), True
             if tag not in infos:
                 raise RequestError(
-                    404, f"run '{run}' has no histogram tag '{tag}' (tags: {_listing(list(infos))})"
+                    404,
+                    f"run '{run}' has no histogram tag '{tag}' (tags: {names_list(infos, 10, in_all=True)})",
                 )
         if fresh:
             return infos

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Union
 
 import numpy as np
 
 # The severities live in their own numpy-free module; the result types hand them on.
+from tb_histdiag.errors import names_list
 from tb_histdiag.severity import (  # noqa: F401
     DISPLAY_ORDER,
     SEVERITIES,
@@ -285,7 +286,7 @@ class RunDiagnosis:
             if t.tag == tag:
                 return t
         raise KeyError(
-            f"run {self.run!r} has no histogram tag {tag!r} (tags: {_names(self.tags, 'tag')})"
+            f"run {self.run!r} has no histogram tag {tag!r} (tags: {names_list((t.tag for t in self.tags), none='none')})"
         )
 
     def to_markdown(self) -> str:
@@ -330,7 +331,9 @@ class Diagnosis:
         for r in self.runs:
             if r.run == run:
                 return r
-        raise KeyError(f"no run named {run!r} (runs: {_names(self.runs, 'run')})")
+        raise KeyError(
+            f"no run named {run!r} (runs: {names_list((r.run for r in self.runs), none='none')})"
+        )
 
     def to_text(self, color: bool = False) -> str:
         """A compact plain-text report: per run, its findings and a table of flagged tags."""
@@ -357,10 +360,3 @@ class Diagnosis:
         from tb_histdiag.reports import html as html_report
 
         return html_report.to_html_fragment(self)
-
-
-def _names(items: Iterable[object], attribute: str, limit: int = 8) -> str:
-    """Up to ``limit`` names for an error message, with a count of the rest."""
-    names = [repr(getattr(item, attribute)) for item in items]
-    more = f", … {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more if names else "none"

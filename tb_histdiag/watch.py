@@ -185,7 +185,7 @@ class _Source:
 
     def _engine(self, provider: object) -> None:
         from tb_histdiag.engine.diagnosis import Diagnoser
-        from tb_histdiag.reading.series import HistogramReader
+        from tb_histdiag.reading.reader import HistogramReader
 
         thresholds, role_overrides, expectations = self.engine_args
         reader = HistogramReader(provider, listing_ttl=0)
@@ -203,7 +203,7 @@ class _Source:
     def _start_python(self) -> None:
         from tensorboard.backend.event_processing import data_provider
 
-        from tb_histdiag.reading.series import logdir_multiplexer
+        from tb_histdiag.reading.providers import logdir_multiplexer
 
         self._multiplexer = logdir_multiplexer(self.logdir, self.samples, runs=self._wanted_run)
         self._files = {}
@@ -211,11 +211,11 @@ class _Source:
         self._engine(data_provider.MultiplexerDataProvider(self._multiplexer, self.logdir))
 
     def _start_rust(self, reload_interval: float) -> None:
-        from tb_histdiag import api
         from tb_histdiag.progress import SILENT
+        from tb_histdiag.reading import providers
 
         provider = self._stack.enter_context(
-            api._rust_provider(
+            providers.rust_provider(
                 self.logdir, self.samples, SILENT, reload_interval=max(1, round(reload_interval))
             )
         )
@@ -223,7 +223,7 @@ class _Source:
 
     def _local_runs(self) -> dict[str, tuple[str, dict[str, tuple[int, int]]]]:
         """Run name -> (directory, {event file: (inode, size)}) of the selected local runs."""
-        from tb_histdiag.reading.series import is_utf8_name, walk_logdir
+        from tb_histdiag.reading.logdir import is_utf8_name, walk_logdir
 
         out = {}
         for directory in walk_logdir(self.logdir):
@@ -367,6 +367,7 @@ class Watcher:
         interval: float = 5.0,
     ):
         from tb_histdiag import api
+        from tb_histdiag.engine import selection
 
         logdirs = (
             [os.fspath(logdir)]
@@ -386,11 +387,11 @@ class Watcher:
         if not interval > 0:
             raise api.InputError(f"interval must be a positive number of seconds, not {interval!r}")
         resolved, role_overrides, expectations = api.engine_settings(config, thresholds, expect)
-        runs = api._exact_names(runs) or runs
-        tags = api._exact_names(tags) or tags
-        run_filter = api._name_filter(runs, "run")
-        self._tag_filter = api._name_filter(tags, "tag")
-        self._role_filter = api._role_filter(roles)
+        runs = selection.exact_names(runs) or runs
+        tags = selection.exact_names(tags) or tags
+        run_filter = selection.name_filter(runs, "run")
+        self._tag_filter = selection.name_filter(tags, "tag")
+        self._role_filter = selection.role_filter(roles)
         self.min_severity = min_severity
         self.interval = float(interval)
         self.logdirs = tuple(logdirs)

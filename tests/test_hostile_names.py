@@ -44,7 +44,7 @@ def test_markdown_report_cannot_be_broken_by_a_name(hostile_logdir):
     from tensorboard import context
 
     from tb_histdiag.engine.diagnosis import Diagnoser
-    from tb_histdiag.reading.series import HistogramReader
+    from tb_histdiag.reading.reader import HistogramReader
     from tests.conftest import python_provider
 
     diagnosis = Diagnoser(HistogramReader(python_provider(hostile_logdir))).diagnose(

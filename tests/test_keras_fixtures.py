@@ -39,7 +39,7 @@ ROLE_CASES = [
 
 @pytest.fixture(scope="module")
 def reader():
-    from tb_histdiag.reading.series import HistogramReader
+    from tb_histdiag.reading.reader import HistogramReader
 
     return HistogramReader(python_provider(DATA))
 

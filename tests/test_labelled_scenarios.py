@@ -14,7 +14,7 @@ import pytest
 from tensorboard import context
 
 from tb_histdiag.engine.diagnosis import Diagnoser
-from tb_histdiag.reading.series import HistogramReader
+from tb_histdiag.reading.reader import HistogramReader
 from tb_histdiag.scenarios import SCENARIOS
 from tb_histdiag.scenarios.evaluate import score_run, table
 from tb_histdiag.scenarios.writers import FORMATS

@@ -13,7 +13,7 @@ from tensorboard.plugins.histogram.summary_v2 import histogram_pb
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 from tb_histdiag.engine.diagnosis import Diagnoser
-from tb_histdiag.reading.series import HistogramReader
+from tb_histdiag.reading.reader import HistogramReader
 from tests.conftest import python_provider
 
 STEPS = 12

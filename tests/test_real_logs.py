@@ -15,7 +15,7 @@ from tensorboard import context
 
 from tb_histdiag.engine import stats
 from tb_histdiag.engine.diagnosis import Diagnoser
-from tb_histdiag.reading.series import HistogramReader
+from tb_histdiag.reading.reader import HistogramReader
 from tb_histdiag.reports import text as report
 from tests.conftest import python_provider
 

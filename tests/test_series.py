@@ -6,12 +6,9 @@ import numpy as np
 import pytest
 from tensorboard import context
 
-from tb_histdiag.reading.series import (
-    HistogramReader,
-    normalise_buckets,
-    pick_loss_tag,
-    series_from_data,
-)
+from tb_histdiag.reading.loss import pick_loss_tag
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import normalise_buckets, series_from_data
 from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provider
 
 

@@ -14,7 +14,8 @@ from tensorboard.plugins.histogram import metadata
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from tensorboard.util import tensor_util
 
-from tb_histdiag.reading.series import HistogramReader, series_from_data
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import series_from_data
 from tb_histdiag.reading.tensor_tables import iter_tables
 from tests.conftest import STEPS, TAGS, WRITER_RUNS
 

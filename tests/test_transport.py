@@ -11,7 +11,7 @@ import numpy as np
 from tensorboard import context
 from tensorboard.data import provider as tb_provider
 
-from tb_histdiag.reading.series import HistogramReader
+from tb_histdiag.reading.reader import HistogramReader
 from tb_histdiag.reading.transport import (
     NudgedProvider,
     Nudger,

@@ -18,14 +18,10 @@ from tb_histdiag import verdicts as rules
 from tb_histdiag.engine import stats
 from tb_histdiag.engine.expectations import Expect, apply_expectations
 from tb_histdiag.engine.roles import TagRole, assign_roles
-from tb_histdiag.reading.series import (
-    CachedListings,
-    HistogramReader,
-    Series,
-    SeriesInfo,
-    loss_tags,
-    read_loss,
-)
+from tb_histdiag.reading.listing import CachedListings
+from tb_histdiag.reading.loss import loss_tags, read_loss
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import Series, SeriesInfo
 from tb_histdiag.results import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
 from tb_histdiag.timing import Timing
 
