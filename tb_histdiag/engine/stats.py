@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 #: TensorBoard's Distributions view basis points (min, -1.5σ, -1σ, -0.5σ, median, ..., max).
 BASIS_POINTS = (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)
@@ -45,7 +45,6 @@ class SeriesStats:
 
     ``valid`` marks steps with finite data and positive mass; other entries of such steps are NaN.
     ``quantiles`` is ``[S, GRID_SIZE]``, ``bands`` is ``[S, 9]`` at :data:`BASIS_POINTS`.
-    ``w1_prev`` is the Wasserstein-1 distance to the previous valid step (NaN for the first).
     ``same_as_prev`` is true when a step's buckets are bit-identical to the previous step's.
     ``zero_mass`` is the fraction of values in buckets that contain 0; it is the exact share of
     zeros when ``zero_exact`` (those buckets are at most 1e-12 wide, as PyTorch writes them) and
@@ -78,7 +77,6 @@ class SeriesStats:
     beyond_range: NDArray[np.bool_]
     quantiles: NDArray[np.float64]
     bands: NDArray[np.float64]
-    w1_prev: NDArray[np.float64]
     same_as_prev: NDArray[np.bool_]
     bucket_width: NDArray[np.float64]
 
@@ -293,12 +291,6 @@ def _compute(
     both = quantile_matrix(clean_l, clean_r, clean_c, _GRID_AND_BASIS, mass)
     quantiles, bands = both[:, :GRID_SIZE], both[:, GRID_SIZE:]
 
-    w1_prev = np.full(n, np.nan)
-    vi = np.flatnonzero(valid)
-    if vi.size > 1:
-        q = quantiles if vi.size == n else quantiles[vi]
-        w1_prev[vi[1:]] = np.abs(np.diff(q, axis=0)).mean(axis=1)
-
     same = np.zeros(n, dtype=bool)
     if n > 1:
         # Compare the raw rows, not the cleaned ones, so a change of edges is always seen.
@@ -347,7 +339,6 @@ def _compute(
         beyond_range=valid & ((minimum < -BUCKET_RANGE_LIMIT) | (maximum > BUCKET_RANGE_LIMIT)),
         quantiles=quantiles,
         bands=bands,
-        w1_prev=w1_prev,
         same_as_prev=same,
         bucket_width=masked((maximum - minimum) / (last - first + 1)),
     )
@@ -390,9 +381,11 @@ def _count_gcd(counts: NDArray[np.float64]) -> NDArray[np.int64]:
     return np.where(integral & (g > 0), g, 1).astype(np.int64)
 
 
-def wasserstein(q_a: NDArray[np.float64], q_b: NDArray[np.float64]) -> float:
-    """Wasserstein-1 distance between two distributions given as quantile rows on :data:`GRID`."""
-    return float(np.abs(np.asarray(q_a) - np.asarray(q_b)).mean())
+def w1(q_a: ArrayLike, q_b: ArrayLike) -> NDArray[np.float64]:
+    """The Wasserstein-1 distance between distributions given as quantile rows on :data:`GRID`
+    (the mean absolute difference of their quantiles), over the last axis: a number for two rows,
+    one per row for ``[S, GRID_SIZE]`` rows (broadcast against one row)."""
+    return np.abs(np.subtract(q_a, q_b)).mean(axis=-1)
 
 
 def rebin(

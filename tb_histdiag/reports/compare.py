@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
+from tb_histdiag.engine.stats import w1
 from tb_histdiag.results import SEVERITIES, RunDiagnosis, TagDiagnosis, plain
 
 
@@ -59,9 +58,9 @@ class TagComparison:
 def _distance(a: TagDiagnosis, b: TagDiagnosis) -> tuple[float | None, float | None]:
     if not a.last_quantiles or not b.last_quantiles:
         return None, None
-    w1 = float(np.abs(np.subtract(a.last_quantiles, b.last_quantiles)).mean())
+    distance_w1 = float(w1(a.last_quantiles, b.last_quantiles))
     scale = b.last_std if b.last_std else a.last_std
-    distance = w1 / scale if scale else (0.0 if w1 == 0 else None)
+    distance = distance_w1 / scale if scale else (0.0 if distance_w1 == 0 else None)
     ratio = a.last_std / b.last_std if a.last_std is not None and b.last_std else None
     return distance, ratio
 
