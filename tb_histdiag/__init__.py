@@ -25,7 +25,7 @@ _LAZY = {
     "diagnose": "tb_histdiag.api",
     "diagnose_series": "tb_histdiag.api",
     "load_thresholds": "tb_histdiag.engine.config",
-    "LogdirDiagnosis": "tb_histdiag.api",
+    "LogdirDiagnosis": "tb_histdiag.reported",
     "InputError": "tb_histdiag.errors",
     "NoHistogramsError": "tb_histdiag.errors",
     "DataServerError": "tb_histdiag.errors",

@@ -46,8 +46,9 @@ from tb_histdiag.reading.logdir_check import LogdirChecker
 from tb_histdiag.reading.providers import open_provider
 from tb_histdiag.reading.reader import RecordingReader
 from tb_histdiag.reading.series import series_from_data
+from tb_histdiag.reported import LogdirDiagnosis, LogdirRunDiagnosis
 from tb_histdiag.reports import bands as bands_lib
-from tb_histdiag.results import SEVERITIES, Diagnosis, RunDiagnosis, TagDiagnosis
+from tb_histdiag.results import SEVERITIES, TagDiagnosis
 from tb_histdiag.verdicts import Thresholds
 
 __all__ = [
@@ -62,19 +63,6 @@ __all__ = [
 
 #: Steps per series requested from the provider when the caller asked for all of them.
 _ALL_STEPS = 2**31 - 1
-
-
-@dataclasses.dataclass(frozen=True)
-class LogdirDiagnosis(Diagnosis):
-    """A :class:`~tb_histdiag.results.Diagnosis` read from a logdir.
-
-    ``charts`` maps ``(run, tag)`` of every tag with a verdict to its distribution bands, which
-    :meth:`to_html` and a notebook's display draw next to the verdicts.
-    """
-
-    charts: Mapping[tuple[str, str], bands_lib.BandsChart] = dataclasses.field(
-        default_factory=dict, compare=False, repr=False
-    )
 
 
 def _run_names(provider: object, ctx: object) -> list[str]:
@@ -101,7 +89,7 @@ def _no_histograms(logdir: str, runs: Sequence[str]) -> NoHistogramsError:
 class _Found:
     """What the logdirs hold and what was diagnosed, gathered across several logdirs."""
 
-    runs: list[RunDiagnosis] = dataclasses.field(default_factory=list)
+    runs: list[LogdirRunDiagnosis] = dataclasses.field(default_factory=list)
     charts: dict[tuple[str, str], bands_lib.BandsChart] = dataclasses.field(default_factory=dict)
     #: Every run of the logdirs (with or without histograms), as the result names them.
     run_names: list[str] = dataclasses.field(default_factory=list)
@@ -171,7 +159,8 @@ def _diagnose_logdir(
                     found.charts[(name, tag)] = bands_lib.bands_chart(recorded[tag])
         reader.last = {}
         if diagnosis.tags:
-            found.runs.append(dataclasses.replace(diagnosis, run=name) if run_prefix else diagnosis)
+            named = dataclasses.replace(diagnosis, run=name) if run_prefix else diagnosis
+            found.runs.append(LogdirRunDiagnosis.of(named))
         done += sum(map(wanted, infos))
         progress.update(f"diagnosed {run}", done, total, "tags")
 

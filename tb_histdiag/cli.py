@@ -260,7 +260,10 @@ def _render(args: argparse.Namespace, diagnosis: object, roles: list[str] | None
         )
     if args.format == "html":
         return html_report.to_html(
-            diagnosis, context=_context(args, roles), min_severity=args.min_severity
+            diagnosis,
+            charts=diagnosis.charts,
+            context=_context(args, roles),
+            min_severity=args.min_severity,
         )
     width = 100
     if args.output in (None, "-") and sys.stdout.isatty():

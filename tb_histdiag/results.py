@@ -289,18 +289,6 @@ class RunDiagnosis:
             f"run {self.run!r} has no histogram tag {tag!r} (tags: {names_list((t.tag for t in self.tags), none='none')})"
         )
 
-    def to_markdown(self) -> str:
-        """The Markdown report of this run alone (see :meth:`Diagnosis.to_markdown`)."""
-        return Diagnosis(runs=(self,)).to_markdown()
-
-    def to_html(self) -> str:
-        """The HTML report of this run alone, without charts (see :meth:`Diagnosis.to_html`)."""
-        return Diagnosis(runs=(self,)).to_html()
-
-    def _repr_html_(self) -> str:
-        """The report of this run as HTML for notebooks (Jupyter calls this to display it)."""
-        return Diagnosis(runs=(self,))._repr_html_()
-
 
 @dataclasses.dataclass(frozen=True)
 class Diagnosis:
@@ -334,29 +322,3 @@ class Diagnosis:
         raise KeyError(
             f"no run named {run!r} (runs: {names_list((r.run for r in self.runs), none='none')})"
         )
-
-    def to_text(self, color: bool = False) -> str:
-        """A compact plain-text report: per run, its findings and a table of flagged tags."""
-        from tb_histdiag.reports import text as report
-
-        return report.to_text(self, color=color)
-
-    def to_markdown(self) -> str:
-        """A Markdown report for a pull request or an issue: a summary table of the runs, then
-        per run its findings and a table of flagged tags with their evidence."""
-        from tb_histdiag.reports import text as report
-
-        return report.to_markdown(self)
-
-    def to_html(self) -> str:
-        """A self-contained HTML document (no scripts, no network): the verdicts of every run
-        and, when the diagnosis carries them, charts of the flagged tags' distributions."""
-        from tb_histdiag.reports import html as html_report
-
-        return html_report.to_html(self)
-
-    def _repr_html_(self) -> str:
-        """The HTML report as a fragment with scoped styles, for notebooks."""
-        from tb_histdiag.reports import html as html_report
-
-        return html_report.to_html_fragment(self)

@@ -410,8 +410,7 @@ def _body(
     min_severity: str | None,
     generated_at: str | None,
 ) -> str:
-    if charts is None:
-        charts = getattr(diagnosis, "charts", None) or {}
+    charts = charts or {}
     lines = [summary_line(diagnosis), *context]
     if min_severity:
         lines.append(f"showing: {min_severity} and above")
@@ -457,8 +456,8 @@ def to_html(
 ) -> str:
     """A self-contained HTML document of ``diagnosis``.
 
-    ``charts`` maps ``(run, tag)`` to the bands drawn on that tag's card; by default, the
-    diagnosis' own ``charts`` when it carries them (results of :func:`tb_histdiag.diagnose` do).
+    ``charts`` maps ``(run, tag)`` to the bands drawn on that tag's card (none by default; the
+    results of :func:`tb_histdiag.diagnose` carry theirs as ``.charts``).
     ``context`` lists, in words, what the report was restricted to.
     """
     body = _body(diagnosis, charts, context, min_severity, generated_at or _now())
