@@ -278,26 +278,16 @@ def _render(args: argparse.Namespace, diagnosis: object, roles: list[str] | None
 
 
 def _render_compare(args: argparse.Namespace, diagnosis: object) -> tuple[str, list[object]]:
+    from tb_histdiag import documents
     from tb_histdiag.reports import compare
     from tb_histdiag.reports import html as html_report
     from tb_histdiag.reports import text as report
 
     name_a, name_b = args.compare
     run_a, run_b = diagnosis[name_a], diagnosis[name_b]
-    rows = compare.compare_runs(run_a, run_b)
-    if args.min_severity:
-        rows = [
-            r
-            for r in rows
-            if any(
-                severity_at_least(v.severity, args.min_severity)
-                for d in (r.a, r.b)
-                if d is not None
-                for v in d.verdicts
-            )
-        ]
+    rows = compare.compare_runs(run_a, run_b, args.min_severity)
     if args.format == "json":
-        document = {"a": name_a, "b": name_b, "tags": [r.to_dict() for r in rows]}
+        document = documents.compare_document(name_a, name_b, rows)
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
     elif args.format == "markdown":
         text = report.compare_to_markdown(name_a, name_b, rows)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 
 from tb_histdiag.engine.stats import w1
-from tb_histdiag.results import SEVERITIES, RunDiagnosis, TagDiagnosis, plain
+from tb_histdiag.results import RunDiagnosis, TagDiagnosis, plain
+from tb_histdiag.severity import SEVERITIES, severity_at_least
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,8 +72,11 @@ def _severity_rank(d: TagDiagnosis | None) -> int:
     return max(SEVERITIES.index(v.severity) for v in d.verdicts)
 
 
-def compare_runs(a: RunDiagnosis, b: RunDiagnosis) -> list[TagComparison]:
-    """Compare two diagnosed runs tag by tag, most telling differences first."""
+def compare_runs(
+    a: RunDiagnosis, b: RunDiagnosis, min_severity: str | None = None
+) -> list[TagComparison]:
+    """Compare two diagnosed runs tag by tag, most telling differences first; with
+    ``min_severity``, only the tags with a verdict at or above it on either side."""
     tags_a = {t.tag: t for t in a.tags}
     tags_b = {t.tag: t for t in b.tags}
     rows = []
@@ -88,4 +92,15 @@ def compare_runs(a: RunDiagnosis, b: RunDiagnosis) -> list[TagComparison]:
             r.tag,
         )
     )
+    if min_severity:
+        rows = [
+            r
+            for r in rows
+            if any(
+                severity_at_least(v.severity, min_severity)
+                for d in (r.a, r.b)
+                if d is not None
+                for v in d.verdicts
+            )
+        ]
     return rows
