@@ -32,13 +32,14 @@ def context(args: argparse.Namespace, roles: Sequence[str] | None) -> list[str]:
 
 def render(args: argparse.Namespace, diagnosis: object, roles: list[str] | None) -> str:
     from tb_histdiag.reports import html as html_report
+    from tb_histdiag.reports import markdown as markdown_report
     from tb_histdiag.reports import text as report
 
     color = use_color(args.color, args.output in (None, "-"))
     if args.format == "json":
         return json.dumps(diagnosis.to_dict(), indent=1, allow_nan=False) + "\n"
     if args.format == "markdown":
-        return report.to_markdown(
+        return markdown_report.to_markdown(
             diagnosis, context=context(args, roles), min_severity=args.min_severity
         )
     if args.format == "html":
@@ -64,6 +65,7 @@ def render_compare(args: argparse.Namespace, diagnosis: object) -> tuple[str, li
     from tb_histdiag import documents
     from tb_histdiag.reports import compare
     from tb_histdiag.reports import html as html_report
+    from tb_histdiag.reports import markdown as markdown_report
     from tb_histdiag.reports import text as report
 
     name_a, name_b = args.compare
@@ -73,7 +75,7 @@ def render_compare(args: argparse.Namespace, diagnosis: object) -> tuple[str, li
         document = documents.compare_document(name_a, name_b, rows)
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
     elif args.format == "markdown":
-        text = report.compare_to_markdown(name_a, name_b, rows)
+        text = markdown_report.compare_to_markdown(name_a, name_b, rows)
     elif args.format == "html":
         text = html_report.compare_to_html(name_a, name_b, rows)
     else:

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from tb_histdiag.reports import html as html_report
+from tb_histdiag.reports import markdown as markdown_report
 from tb_histdiag.reports import text as text_report
 from tb_histdiag.reports.bands import BandsChart
 from tb_histdiag.results import Diagnosis, RunDiagnosis
@@ -28,7 +29,7 @@ class LogdirRunDiagnosis(RunDiagnosis):
 
     def to_markdown(self) -> str:
         """The Markdown report of this run alone (see :meth:`LogdirDiagnosis.to_markdown`)."""
-        return text_report.to_markdown(Diagnosis(runs=(self,)))
+        return markdown_report.to_markdown(Diagnosis(runs=(self,)))
 
     def to_html(self) -> str:
         """The HTML report of this run alone, without charts (see :meth:`LogdirDiagnosis.to_html`)."""
@@ -58,7 +59,7 @@ class LogdirDiagnosis(Diagnosis):
     def to_markdown(self) -> str:
         """A Markdown report for a pull request or an issue: a summary table of the runs, then
         per run its findings and a table of flagged tags with their evidence."""
-        return text_report.to_markdown(self)
+        return markdown_report.to_markdown(self)
 
     def to_html(self) -> str:
         """A self-contained HTML document (no scripts, no network): the verdicts of every run
