@@ -36,7 +36,7 @@ _LAZY = {
     "Verdict": "tb_histdiag.results",
     "Thresholds": "tb_histdiag.verdicts",
     "Watcher": "tb_histdiag.watch",
-    "Finding": "tb_histdiag.watch",
+    "Finding": "tb_histdiag.findings",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from tb_histdiag.engine import stats
+from tb_histdiag.engine.rebin import rebin
 from tb_histdiag.engine.roles import TagRole
 from tb_histdiag.reading.series import Series, SeriesInfo
 from tb_histdiag.reports.compare import TagComparison
@@ -63,7 +64,7 @@ def series_document(series: Series, role: TagRole, timing: object | None = None)
     (a :class:`~tb_histdiag.timing.Timing`) measures the statistics as ``stats``."""
     with timing.measure("stats") if timing is not None else contextlib.nullcontext():
         s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
-        edges, binned = stats.rebin(series.left, series.right, series.counts, s.valid)
+        edges, binned = rebin(series.left, series.right, series.counts, s.valid)
     return plain(
         {
             "run": series.run,
