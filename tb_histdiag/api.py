@@ -3,7 +3,7 @@
 ``tb_histdiag.diagnose(logdir)`` reads a logdir through TensorBoard's own data providers (the
 Python one, or the Rust data server with ``load_fast=True``) and returns a
 :class:`LogdirDiagnosis`: the same document as the Diagnostics tab and ``tb-histdiag --format json``,
-plus the chart data of the flagged tags for :meth:`~tb_histdiag.results.Diagnosis.to_html`.
+plus the chart data of the flagged tags for :meth:`~tb_histdiag.reported.LogdirDiagnosis.to_html`.
 ``tb_histdiag.diagnose_series(buckets, steps, role=...)`` judges one series given as arrays.
 
 Errors about the caller's input (a missing logdir, a filter that matches nothing, a bad

@@ -1,7 +1,7 @@
 """The engine: series → statistics → verdicts, for one series, one run or a whole experiment.
 
 :func:`diagnose_series` judges one series; :func:`assemble_run` adds the layer and run verdicts;
-:class:`Diagnoser` reads through a :class:`~tb_histdiag.reading.series.HistogramReader` and caches each
+:class:`Diagnoser` reads through a :class:`~tb_histdiag.reading.reader.HistogramReader` and caches each
 series' diagnosis under its (run, tag, last step, last wall time), so a cached result is never
 older than the data it was computed from. The plugin and the CLI both use it.
 """
