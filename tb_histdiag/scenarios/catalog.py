@@ -1,17 +1,8 @@
 """The named scenarios: one training configuration each, with the verdicts it should produce.
 
 The index of the numpy corpus: the base scenarios (:mod:`.base_mlp`, :mod:`.base_cnn`), their
-variants (:mod:`.variants`, :mod:`.heldout`), and the label types (:mod:`.labels`).
-
-Ground truth is stated per layer and histogram kind (see :data:`.writers.KINDS`), because the tag
-names differ between formats; :meth:`Scenario.expected_tags` turns it into tag names for one
-format. An :class:`Expect` with ``present=False`` says the verdict must *not* appear there.
-Anything not mentioned is left to the engine's judgement (e.g. the activations of frozen layers,
-whose distribution legitimately stays the same).
-
-The ``facts`` of each scenario are what the generated data really shows (measured with the
-default steps, both formats, read back through TensorBoard's data provider); they are the
-reason behind each expectation.
+variants (:mod:`.variants`, :mod:`.heldout`), and the label types (:mod:`.labels`, which says how
+ground truth is stated and what a scenario's ``facts`` are).
 """
 
 from __future__ import annotations

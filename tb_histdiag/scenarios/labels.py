@@ -12,6 +12,8 @@ default steps, both formats, read back through TensorBoard's data provider); the
 reason behind each expectation.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from .network import TrainConfig
