@@ -176,8 +176,8 @@ def in_process(logdir: str, scale: dict, samples: int, ttl_env: dict) -> dict:
     from werkzeug.test import Client
 
     from tb_histdiag.plugin import HistDiagPlugin
-    from tb_histdiag.tensor_tables import iter_tables
-    from tb_histdiag.transport import without_stalls
+    from tb_histdiag.reading.tensor_tables import iter_tables
+    from tb_histdiag.reading.transport import without_stalls
 
     os.environ.update(ttl_env)  # the plugin reads its listing TTL from the environment
     provider, ingester = rust_provider(logdir, scale["runs"] * scale["tags"], scale["steps"] - 1)
@@ -224,7 +224,7 @@ def in_process(logdir: str, scale: dict, samples: int, ttl_env: dict) -> dict:
             return (time.perf_counter() - start) * 1000
 
         out: dict = {}
-        # TensorBoard's transport stall and the plugin's workaround (tb_histdiag/transport.py):
+        # TensorBoard's transport stall and the plugin's workaround (tb_histdiag/reading/transport.py):
         # the listing of every series and 51-step reads, through the provider and nudged.
         nudged = without_stalls(provider)
         probe = [s for s in series_list(scale) if s[2] == "tf2"][:10] or series_list(scale)[:10]

@@ -1,7 +1,7 @@
 """Memory of the plugin's cache: bytes per cached series diagnosis, measured with tracemalloc.
 
 Loads a bench logdir with TensorBoard's Python provider (the CLI's), diagnoses every series
-with a fresh :class:`~tb_histdiag.diagnosis.Diagnoser`, then measures what the cache holds: the
+with a fresh :class:`~tb_histdiag.engine.diagnosis.Diagnoser`, then measures what the cache holds: the
 traced memory still allocated after the arrays of the computation are gone, divided by the
 cached entries. ``python scripts/bench_memory.py [S|L]``.
 """
@@ -22,8 +22,9 @@ from bench_common import CACHE
 def main() -> None:
     from tensorboard import context
 
-    from tb_histdiag.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
-    from tb_histdiag.series import HistogramReader, logdir_provider
+    from tb_histdiag.engine.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
+    from tb_histdiag.reading.providers import logdir_provider
+    from tb_histdiag.reading.reader import HistogramReader
 
     name = sys.argv[1] if len(sys.argv) > 1 else "S"
     provider = logdir_provider(bench_data.ensure_logdir(name, CACHE), max_steps=0)

@@ -49,12 +49,13 @@ def rust_provider(logdir: str, series: int, last_step: int):
 def main() -> None:
     from tensorboard import context
 
-    from tb_histdiag import stats
     from tb_histdiag import verdicts as rules
-    from tb_histdiag.diagnosis import Diagnoser, diagnose_series
-    from tb_histdiag.roles import assign_roles
-    from tb_histdiag.series import HistogramReader, series_from_tables
-    from tb_histdiag.tensor_tables import iter_tables
+    from tb_histdiag.engine import stats
+    from tb_histdiag.engine.diagnosis import Diagnoser, diagnose_series
+    from tb_histdiag.engine.roles import assign_roles
+    from tb_histdiag.reading.reader import HistogramReader
+    from tb_histdiag.reading.series import series_from_tables
+    from tb_histdiag.reading.tensor_tables import iter_tables
 
     name = sys.argv[1] if len(sys.argv) > 1 else "S"
     scale = bench_data.SCALES[name]

@@ -247,10 +247,11 @@ def evaluate(args: argparse.Namespace) -> int:
     logdir = CORPUS if args.reuse and os.path.isdir(CORPUS) else corpus(args.jobs)
     from tensorboard import context
 
-    from tb_histdiag.diagnosis import Diagnoser
+    from tb_histdiag.engine.diagnosis import Diagnoser
+    from tb_histdiag.reading.providers import logdir_provider
+    from tb_histdiag.reading.reader import HistogramReader
     from tb_histdiag.scenarios.corpus import torch_available
     from tb_histdiag.scenarios.evaluate import labelled_runs
-    from tb_histdiag.series import HistogramReader, logdir_provider
 
     started = time.perf_counter()
     reader = HistogramReader(logdir_provider(logdir))

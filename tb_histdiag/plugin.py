@@ -14,18 +14,21 @@ import logging
 import os
 from collections.abc import Callable
 
-import numpy as np
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
-from tb_histdiag import compare, stats
-from tb_histdiag.config import ENV_VAR, Config, ConfigError, config_from_environment
-from tb_histdiag.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
-from tb_histdiag.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
-from tb_histdiag.model import SCHEMA, RunDiagnosis, plain
-from tb_histdiag.series import HISTOGRAMS_PLUGIN, LISTING_TTL_ENV, HistogramReader
+from tb_histdiag import documents
+from tb_histdiag.engine.config import ENV_VAR, Config, ConfigError, config_from_environment
+from tb_histdiag.engine.diagnosis import DEFAULT_CACHE_SIZE, Diagnoser
+from tb_histdiag.errors import names_list
+from tb_histdiag.reading.listing import LISTING_TTL_ENV
+from tb_histdiag.reading.logdir_check import PLUGIN_VERIFY_BYTES, LogdirChecker
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import HISTOGRAMS_PLUGIN
+from tb_histdiag.reports import compare
+from tb_histdiag.results import Diagnosis
 from tb_histdiag.timing import Timing
 
 logger = logging.getLogger(__name__)
@@ -82,11 +85,6 @@ class RequestError(Exception):
         self.message = message
 
 
-def _listing(names: list[str], limit: int = 10) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
-    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
-
-
 def _json_route(handler: Callable) -> Callable:
     """Wrap a route: GET/HEAD only, JSON errors, and no traceback ever reaches the client."""
 
@@ -138,33 +136,6 @@ def _param(request: wrappers.Request, name: str, required: bool) -> str | None:
             400, f"query parameter '{name}' is longer than {MAX_PARAM_LENGTH} characters"
         )
     return value
-
-
-def _layer_rows(diagnosis: RunDiagnosis) -> list[dict]:
-    """The layer map rows of a run: each layer's weight tag (else its bias tag) and its
-    per-step movement from the first logged step."""
-    by_layer: dict[str, list] = {}
-    for tag in diagnosis.tags:
-        by_layer.setdefault(tag.layer, []).append(tag)
-    rows = []
-    for layer in diagnosis.layers:
-        members = by_layer.get(layer.layer, [])
-        pick = next((t for t in members if t.role == "weight"), None) or next(
-            (t for t in members if t.role == "bias"), None
-        )
-        if pick is not None:
-            rows.append(
-                {
-                    "layer": layer.layer,
-                    "depth": layer.depth,
-                    "tag": pick.tag,
-                    "role": pick.role,
-                    "status": pick.status,
-                    "steps": list(pick.path_steps),
-                    "movement": plain(pick.path),
-                }
-            )
-    return rows
 
 
 def _static_files(directory: str) -> dict[str, str]:
@@ -245,7 +216,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         index = self._index(ctx, experiment)
         if run not in index:
             raise RequestError(
-                404, f"run '{run}' has no histograms (runs: {_listing(list(index))})"
+                404, f"run '{run}' has no histograms (runs: {names_list(index, 10, in_all=True)})"
             )
         return index[run]
 
@@ -264,7 +235,8 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             infos, fresh = self._run_infos(ctx, experiment, run), True
             if tag not in infos:
                 raise RequestError(
-                    404, f"run '{run}' has no histogram tag '{tag}' (tags: {_listing(list(infos))})"
+                    404,
+                    f"run '{run}' has no histogram tag '{tag}' (tags: {names_list(infos, 10, in_all=True)})",
                 )
         if fresh:
             return infos
@@ -277,25 +249,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
 
     def runs_impl(self, ctx: object, experiment: str) -> dict:
         """Runs with their histogram tags, each with role, layer, depth and step facts."""
-        out = []
-        for run, infos in self._index(ctx, experiment).items():
-            roles = self._diagnoser.roles(infos)
-            out.append(
-                {
-                    "run": run,
-                    "tags": [
-                        {
-                            "tag": tag,
-                            "role": roles[tag].role,
-                            "layer": roles[tag].layer,
-                            "depth": roles[tag].depth,
-                            "last_step": info.max_step,
-                        }
-                        for tag, info in infos.items()
-                    ],
-                }
-            )
-        return {"runs": out}
+        return documents.runs_document(self._index(ctx, experiment), self._diagnoser.roles)
 
     def diagnostics_impl(
         self,
@@ -324,21 +278,21 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             )
             if not diagnosis.tags:
                 raise RequestError(404, f"run '{run}' has no readable histogram data")
-            return {"schema": SCHEMA, "runs": [diagnosis.to_dict()]}
-        result = self._diagnoser.diagnose(
+            return documents.diagnostics_document(Diagnosis(runs=(diagnosis,)))
+        everything = self._diagnoser.diagnose(
             ctx,
             experiment,
             tags=None if tag is None else tag.__eq__,
             timing=timing,
             read_all=tag is None,
-        ).to_dict()
-        if tag is not None and not result["runs"]:
+        )
+        if tag is not None and not everything.runs:
             raise RequestError(404, f"no run has a histogram tag '{tag}'")
+        problems = None
         if tag is None and not experiment:
             with timing.measure("check"):
-                problems = self._checker.check(self._logdir)
-            result["problems"] = [p.to_dict() for p in problems]
-        return result
+                problems = [p.to_dict() for p in self._checker.check(self._logdir)]
+        return documents.diagnostics_document(everything, problems)
 
     def series_impl(
         self, ctx: object, experiment: str, run: str, tag: str, timing: Timing | None = None
@@ -350,33 +304,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
             series = self._diagnoser.reader.read(ctx, experiment, run, [tag]).get(tag)
         if series is None:
             raise RequestError(404, f"histogram tag '{tag}' of run '{run}' has no data")
-        with timing.measure("stats"):
-            s = stats.compute(
-                series.steps, series.left, series.right, series.counts, series.nonfinite
-            )
-            edges, binned = stats.rebin(series.left, series.right, series.counts, s.valid)
-        role = self._diagnoser.roles(infos)[tag]
-        return plain(
-            {
-                "run": run,
-                "tag": tag,
-                "role": role.role,
-                "layer": role.layer,
-                "steps": series.steps,
-                "wall_times": series.wall_times,
-                "valid": s.valid,
-                "nonfinite": s.nonfinite,
-                "stats": {
-                    "min": s.minimum,
-                    "max": s.maximum,
-                    "mean": s.mean,
-                    "std": s.std,
-                    "count": s.total,
-                },
-                "bands": {"basis_points": list(stats.BASIS_POINTS), "values": s.bands},
-                "histogram": {"edges": edges, "counts": np.round(binned, 6)},
-            }
-        )
+        return documents.series_document(series, self._diagnoser.roles(infos)[tag], timing)
 
     def layer_map_impl(self, ctx: object, experiment: str, run: str | None = None) -> dict:
         """Per layer (depth order), how far its weights moved from their first logged step;
@@ -384,9 +312,9 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         if run is not None:
             infos = self._run_infos(ctx, experiment, run)
             diagnosis = self._diagnoser.diagnose_run(ctx, experiment, run, infos)
-            return {"run": run, "layers": _layer_rows(diagnosis)}
+            return documents.layer_map_document(diagnosis)
         everything = self._diagnoser.diagnose(ctx, experiment)
-        return {"runs": [{"run": d.run, "layers": _layer_rows(d)} for d in everything.runs]}
+        return documents.layer_maps_document(everything.runs)
 
     def compare_impl(self, ctx: object, experiment: str, run_a: str, run_b: str) -> dict:
         """Tag-by-tag comparison of two runs (B is the reference)."""
@@ -394,8 +322,7 @@ class HistDiagPlugin(base_plugin.TBPlugin):
         for run in (run_a, run_b):
             infos = self._run_infos(ctx, experiment, run)
             diagnoses.append(self._diagnoser.diagnose_run(ctx, experiment, run, infos))
-        rows = compare.compare_runs(*diagnoses)
-        return {"a": run_a, "b": run_b, "tags": [row.to_dict() for row in rows]}
+        return documents.compare_document(run_a, run_b, compare.compare_runs(*diagnoses))
 
     # Routes.
 

@@ -48,7 +48,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
         "tb_histdiag itself does not depend on it"
     ) from e
 
-from tb_histdiag.roles import role_of
+from tb_histdiag.engine.roles import role_of
 
 __all__ = ["log_histograms"]
 

@@ -1,7 +1,7 @@
 """Watching live logdirs: the findings that appear (and go away) while a run trains.
 
 :class:`Watcher` follows one or more logdirs through TensorBoard's own loaders, as the CLI and
-the plugin read them, and keeps one :class:`~tb_histdiag.diagnosis.Diagnoser` per logdir alive
+the plugin read them, and keeps one :class:`~tb_histdiag.engine.diagnosis.Diagnoser` per logdir alive
 between polls. A poll reloads only what was appended to the event files, and re-diagnoses only
 the runs whose series got new steps; inside such a run the engine's cache (keyed on each
 series' last step and wall time) serves every series that did not change, so only those with new
@@ -22,133 +22,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from tb_histdiag.model import SEVERITIES, RunDiagnosis, Verdict, severity_at_least
+from tb_histdiag.findings import Finding, WatchStatus, findings_of
+from tb_histdiag.results import SEVERITIES, RunDiagnosis, Verdict, severity_at_least
 
 __all__ = ["Finding", "WatchStatus", "Watcher", "severity_at_least"]
-
-#: Schema of a finding's JSON form (one JSON object per line in ``tb-histdiag watch --format json``).
-FINDING_SCHEMA = "tb_histdiag/finding/v1"
-
-#: What a finding reports: a verdict that appeared, changed severity, or went away.
-EVENTS = ("new", "changed", "resolved")
 
 #: Series diagnoses the watcher's engine keeps: every series of a large logdir, so that a run
 #: with one new step re-reads only that series (each entry is a few KB).
 _CACHE_SIZE = 1 << 16
-
-
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    """A verdict that appeared (``new``), changed severity (``changed``) or went away
-    (``resolved``) between two polls.
-
-    ``scope`` is ``tag``, ``layer`` or ``run``, and ``name`` the tag, layer or run the verdict is
-    about. ``verdict`` is the verdict as last seen (for ``resolved``, as it was before it went
-    away). ``time`` is when the watcher noticed it (seconds since the epoch).
-    """
-
-    event: str
-    run: str
-    scope: str
-    name: str
-    verdict: Verdict
-    time: float
-    previous_severity: str | None = None
-
-    @property
-    def id(self) -> str:
-        """The verdict id (``nonfinite``, ``frozen``, …)."""
-        return self.verdict.id
-
-    @property
-    def severity(self) -> str:
-        """The verdict's severity (``info``, ``warning`` or ``critical``)."""
-        return self.verdict.severity
-
-    @property
-    def first_step(self) -> int | None:
-        """The first logged step where the verdict shows (None when it names no step)."""
-        return int(self.verdict.steps[0]) if self.verdict.steps else None
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        """What identifies a finding across polls: run, scope, name and verdict id."""
-        return (self.run, self.scope, self.name, self.verdict.id)
-
-    def to_dict(self) -> dict[str, object]:
-        """The finding's JSON form (schema :data:`FINDING_SCHEMA`)."""
-        return {
-            "schema": FINDING_SCHEMA,
-            "event": self.event,
-            "time": _iso(self.time),
-            "run": self.run,
-            "scope": self.scope,
-            "name": self.name,
-            "id": self.verdict.id,
-            "severity": self.verdict.severity,
-            "previous_severity": self.previous_severity,
-            "first_step": self.first_step,
-            "verdict": self.verdict.to_dict(),
-        }
-
-    def describe(self) -> str:
-        """One line in words: ``critical nonfinite in run 'a', tag 'fc1.weight' from step 30:
-        <title>``."""
-        where = f"run {self.run!r}" if self.scope == "run" else f"{self.scope} {self.name!r}"
-        if self.scope != "run":
-            where = f"run {self.run!r}, {where}"
-        step = "" if self.first_step is None else f" from step {self.first_step}"
-        what = {"new": "", "changed": f" (was {self.previous_severity})", "resolved": ""}[
-            self.event
-        ]
-        prefix = "resolved: " if self.event == "resolved" else ""
-        return (
-            f"{prefix}{self.severity}{what} {self.verdict.id} in {where}{step}: "
-            f"{self.verdict.title}"
-        )
-
-
-def _iso(seconds: float) -> str:
-    stamp = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
-    return stamp.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-@dataclasses.dataclass(frozen=True)
-class WatchStatus:
-    """What the last poll saw: runs and series diagnosed, the last step logged anywhere, the
-    runs that appeared or vanished, how many series had to be diagnosed (the rest came from the
-    cache), and how long the poll took."""
-
-    polls: int = 0
-    runs: int = 0
-    series: int = 0
-    last_step: int | None = None
-    open_findings: Mapping[str, int] = dataclasses.field(default_factory=dict)
-    runs_added: tuple[str, ...] = ()
-    runs_removed: tuple[str, ...] = ()
-    diagnosed_series: int = 0
-    rereads: tuple[str, ...] = ()
-    seconds: float = 0.0
-
-
-def _findings_of(run: RunDiagnosis, min_severity: str | None) -> Iterator[tuple[str, str, Verdict]]:
-    """``(scope, name, verdict)`` of every verdict of a run at or above ``min_severity``."""
-    for v in run.verdicts:
-        if severity_at_least(v.severity, min_severity):
-            yield "run", run.run, v
-    for layer in run.layers:
-        for v in layer.verdicts:
-            if severity_at_least(v.severity, min_severity):
-                yield "layer", layer.layer, v
-    for tag in run.tags:
-        for v in tag.verdicts:
-            if severity_at_least(v.severity, min_severity):
-                yield "tag", tag.tag, v
 
 
 class _Source:
@@ -184,8 +69,8 @@ class _Source:
         return self.run_filter is None or self.run_filter(self.prefix + run)
 
     def _engine(self, provider: object) -> None:
-        from tb_histdiag.diagnosis import Diagnoser
-        from tb_histdiag.series import HistogramReader
+        from tb_histdiag.engine.diagnosis import Diagnoser
+        from tb_histdiag.reading.reader import HistogramReader
 
         thresholds, role_overrides, expectations = self.engine_args
         reader = HistogramReader(provider, listing_ttl=0)
@@ -203,7 +88,7 @@ class _Source:
     def _start_python(self) -> None:
         from tensorboard.backend.event_processing import data_provider
 
-        from tb_histdiag.series import logdir_multiplexer
+        from tb_histdiag.reading.providers import logdir_multiplexer
 
         self._multiplexer = logdir_multiplexer(self.logdir, self.samples, runs=self._wanted_run)
         self._files = {}
@@ -211,11 +96,11 @@ class _Source:
         self._engine(data_provider.MultiplexerDataProvider(self._multiplexer, self.logdir))
 
     def _start_rust(self, reload_interval: float) -> None:
-        from tb_histdiag import api
         from tb_histdiag.progress import SILENT
+        from tb_histdiag.reading import providers
 
         provider = self._stack.enter_context(
-            api._rust_provider(
+            providers.rust_provider(
                 self.logdir, self.samples, SILENT, reload_interval=max(1, round(reload_interval))
             )
         )
@@ -223,7 +108,7 @@ class _Source:
 
     def _local_runs(self) -> dict[str, tuple[str, dict[str, tuple[int, int]]]]:
         """Run name -> (directory, {event file: (inode, size)}) of the selected local runs."""
-        from tb_histdiag.series import is_utf8_name, walk_logdir
+        from tb_histdiag.reading.logdir import is_utf8_name, walk_logdir
 
         out = {}
         for directory in walk_logdir(self.logdir):
@@ -367,6 +252,7 @@ class Watcher:
         interval: float = 5.0,
     ):
         from tb_histdiag import api
+        from tb_histdiag.engine import selection
 
         logdirs = (
             [os.fspath(logdir)]
@@ -386,11 +272,11 @@ class Watcher:
         if not interval > 0:
             raise api.InputError(f"interval must be a positive number of seconds, not {interval!r}")
         resolved, role_overrides, expectations = api.engine_settings(config, thresholds, expect)
-        runs = api._exact_names(runs) or runs
-        tags = api._exact_names(tags) or tags
-        run_filter = api._name_filter(runs, "run")
-        self._tag_filter = api._name_filter(tags, "tag")
-        self._role_filter = api._role_filter(roles)
+        runs = selection.exact_names(runs) or runs
+        tags = selection.exact_names(tags) or tags
+        run_filter = selection.name_filter(runs, "run")
+        self._tag_filter = selection.name_filter(tags, "tag")
+        self._role_filter = selection.role_filter(roles)
         self.min_severity = min_severity
         self.interval = float(interval)
         self.logdirs = tuple(logdirs)
@@ -431,7 +317,7 @@ class Watcher:
             for run, diagnosis in results.items():
                 name = source.prefix + run
                 runs.add(name)
-                for scope, item, verdict in _findings_of(diagnosis, self.min_severity):
+                for scope, item, verdict in findings_of(diagnosis, self.min_severity):
                     item = source.prefix + item if scope == "run" else item
                     current[(name, scope, item, verdict.id)] = (name, scope, item, verdict)
         vanished = tuple(sorted(set(self._known_runs) - runs))

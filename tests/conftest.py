@@ -134,7 +134,7 @@ def scenario_logdir(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def python_provider(logdir: str):
     """TensorBoard's Python data provider (``--load_fast=false``), loaded synchronously."""
-    from tb_histdiag.series import logdir_provider
+    from tb_histdiag.reading.providers import logdir_provider
 
     return logdir_provider(logdir, max_steps=0)
 

@@ -14,8 +14,11 @@ import numpy as np
 import pytest
 
 import tb_histdiag
-from tb_histdiag import api, html_report
-from tb_histdiag.charts import BandsChart, bands_chart
+from tb_histdiag import api
+from tb_histdiag.reading import logdir as logdir_lib
+from tb_histdiag.reading import providers
+from tb_histdiag.reports import html as html_report
+from tb_histdiag.reports.bands import BandsChart, bands_chart
 from tb_histdiag.verdicts import Thresholds
 from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provider
 
@@ -77,7 +80,7 @@ def test_importing_the_package_stays_light():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'diagnoze'"):
         tb_histdiag.diagnoze  # noqa: B018
-    from tb_histdiag import diagnosis  # submodules still import normally
+    from tb_histdiag.engine import diagnosis  # submodules still import normally
 
     assert diagnosis.Diagnoser
 
@@ -104,8 +107,8 @@ def test_diagnose_returns_the_contract(writers, writers_logdir):
 def test_diagnose_matches_the_engine_the_plugin_uses(writers, writers_logdir):
     from tensorboard import context
 
-    from tb_histdiag.diagnosis import Diagnoser
-    from tb_histdiag.series import HistogramReader
+    from tb_histdiag.engine.diagnosis import Diagnoser
+    from tb_histdiag.reading.reader import HistogramReader
 
     plugin_path = Diagnoser(HistogramReader(python_provider(writers_logdir)))
     expected = plugin_path.diagnose(context.RequestContext(), "").to_dict()
@@ -147,7 +150,7 @@ def test_a_run_filter_skips_reading_the_other_runs(writers_logdir):
 
     from tb_histdiag.progress import SILENT
 
-    provider = api._python_provider(writers_logdir, 0, SILENT, lambda run: run == "tbx")
+    provider = providers.python_provider(writers_logdir, 0, SILENT, lambda run: run == "tbx")
     ctx = context.RequestContext()
     listing = provider.list_tensors(ctx, experiment_id="", plugin_name="histograms")
     assert list(listing) == ["tbx"]
@@ -236,7 +239,7 @@ def test_a_data_server_path_that_does_not_import_is_a_data_server_error(
     monkeypatch.setitem(sys.modules, "grpc", None)  # `import grpc` raises ImportError
     with pytest.raises(tb_histdiag.DataServerError, match="does not import here"):
         tb_histdiag.diagnose(writers_logdir, load_fast=True)
-    monkeypatch.setattr(api, "AUTO_LOAD_FAST_BYTES", 1)
+    monkeypatch.setattr(providers, "AUTO_LOAD_FAST_BYTES", 1)
     assert verdict_ids(tb_histdiag.diagnose(writers_logdir)) == verdict_ids(writers)
 
 
@@ -256,7 +259,7 @@ def verdict_ids(diagnosis: api.LogdirDiagnosis) -> dict[tuple[str, str], list[st
 def _spy_loaders(monkeypatch) -> list[str]:
     """Record which loader each diagnosis used (the real ones run)."""
     used: list[str] = []
-    rust, python = api._rust_provider, api._python_provider
+    rust, python = providers.rust_provider, providers.python_provider
 
     def rust_spy(*args, **kwargs):
         used.append("rust")
@@ -266,8 +269,8 @@ def _spy_loaders(monkeypatch) -> list[str]:
         used.append("python")
         return python(*args, **kwargs)
 
-    monkeypatch.setattr(api, "_rust_provider", rust_spy)
-    monkeypatch.setattr(api, "_python_provider", python_spy)
+    monkeypatch.setattr(providers, "rust_provider", rust_spy)
+    monkeypatch.setattr(providers, "python_provider", python_spy)
     return used
 
 
@@ -278,7 +281,7 @@ def test_auto_loader_picks_the_data_server_for_large_logdirs_only(
     used = _spy_loaders(monkeypatch)
     small = tb_histdiag.diagnose(writers_logdir)  # a few kB of event files
     assert used == ["python"]
-    monkeypatch.setattr(api, "AUTO_LOAD_FAST_BYTES", 1)
+    monkeypatch.setattr(providers, "AUTO_LOAD_FAST_BYTES", 1)
     large = tb_histdiag.diagnose(writers_logdir)
     assert used == ["python", "rust"]
     # The same verdicts (the two loaders differ in float32 rounding of the edges only).
@@ -294,7 +297,7 @@ def test_auto_loader_falls_back_to_python_without_a_data_server(
     writers, writers_logdir, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("TENSORBOARD_DATA_SERVER_BINARY", str(tmp_path / "none"))
-    monkeypatch.setattr(api, "AUTO_LOAD_FAST_BYTES", 1)
+    monkeypatch.setattr(providers, "AUTO_LOAD_FAST_BYTES", 1)
     used = _spy_loaders(monkeypatch)
     assert verdict_ids(tb_histdiag.diagnose(writers_logdir)) == verdict_ids(writers)
     assert used == ["python"]
@@ -306,10 +309,10 @@ def test_auto_loader_counts_only_the_selected_runs(writers_logdir):
         return sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
 
     everything = sum(size(run) for run in WRITER_RUNS)
-    assert api._selected_event_bytes(writers_logdir, None, 2**40) == everything
-    only_tf2 = api._selected_event_bytes(writers_logdir, lambda run: run == "tf2", 2**40)
+    assert logdir_lib.selected_event_bytes(writers_logdir, None, 2**40) == everything
+    only_tf2 = logdir_lib.selected_event_bytes(writers_logdir, lambda run: run == "tf2", 2**40)
     assert only_tf2 == size("tf2") < everything
-    assert api._selected_event_bytes(writers_logdir, None, 1) <= max(map(size, WRITER_RUNS))
+    assert logdir_lib.selected_event_bytes(writers_logdir, None, 1) <= max(map(size, WRITER_RUNS))
 
 
 # Reports from the result objects.
@@ -444,7 +447,7 @@ def test_diagnose_series_flags_nan_and_reads_the_role_from_the_tag():
 def test_diagnose_series_agrees_with_the_logdir_path(writers, writers_logdir):
     from tensorboard import context
 
-    from tb_histdiag.series import HistogramReader
+    from tb_histdiag.reading.reader import HistogramReader
 
     reader = HistogramReader(python_provider(writers_logdir))
     series = reader.read(context.RequestContext(), "", "torch", TAGS)
@@ -484,7 +487,7 @@ def test_diagnose_series_rejects_malformed_input(args, kwargs, needle):
 
 
 def test_bands_chart_thins_long_series():
-    from tb_histdiag.series import series_from_data
+    from tb_histdiag.reading.series import series_from_data
 
     tables = normal_tables(500, drift=0.001)
     series = series_from_data("r", "t", np.arange(500) * 2, np.zeros(500), tables)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tb_histdiag.logdir_check import LogdirChecker, check_event_file
+from tb_histdiag.reading.logdir_check import LogdirChecker, check_event_file
 from tests.conftest import TensorBoardProcess, write_tf2
 from tests.test_plugin_wsgi import PREFIX, get_json, make_client
 

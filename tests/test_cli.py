@@ -18,7 +18,9 @@ import sys
 import jsonschema
 import pytest
 
-from tb_histdiag import cli, report
+from tb_histdiag import cli
+from tb_histdiag.reports import markdown as markdown_report
+from tb_histdiag.reports import phrases
 from tests.conftest import TAGS, WRITER_RUNS
 
 SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "..", "docs", "diagnostics-v1.schema.json")
@@ -138,14 +140,14 @@ def test_markdown_report_has_every_runs_verdicts(scenario_reports):
     markdown = scenario_reports["markdown"]
     assert markdown.startswith("# Histogram diagnostics\n")
     for run in document["runs"]:
-        heading = f"## {report.escape_markdown(run['run'])} — "
+        heading = f"## {markdown_report.escape_markdown(run['run'])} — "
         section = section_of(markdown, heading, ["\n## "])
-        assert f"{report.ICONS[run['status']]} {run['status']}" in section.splitlines()[0]
+        assert f"{phrases.ICONS[run['status']]} {run['status']}" in section.splitlines()[0]
         for _, v in every_verdict({"runs": [run]}):
-            assert report.escape_markdown(v["title"]) in section, v["title"]
+            assert markdown_report.escape_markdown(v["title"]) in section, v["title"]
         # Summary table row with the run's counts.
-        counts = " | ".join(str(run["counts"][s]) for s in report.STATUS_ORDER)
-        assert f"| {report.escape_markdown(run['run'])} | " in markdown
+        counts = " | ".join(str(run["counts"][s]) for s in phrases.STATUS_ORDER)
+        assert f"| {markdown_report.escape_markdown(run['run'])} | " in markdown
         assert counts in markdown
     # Every table row has as many cells as its header.
     for block in markdown.split("\n\n"):
@@ -377,7 +379,7 @@ def test_write_failing_midway_leaves_the_previous_file(writers_logdir, tmp_path,
 def test_interrupted_rendering_leaves_the_previous_file(
     writers_logdir, tmp_path, monkeypatch, capsys
 ):
-    from tb_histdiag import html_report
+    from tb_histdiag.reports import html as html_report
 
     target = tmp_path / "report.html"
     target.write_text("previous")
@@ -577,7 +579,7 @@ def test_compare_two_runs_in_every_format(scenario_logdir):
     assert text.startswith(f"{a} vs {b} (reference): {sum(differ)} of {len(rows)} tags")
     assert f"≠ {first['tag']}" in text
     markdown = run_cli(scenario_logdir, "--compare", a, b, "--format", "markdown").stdout
-    assert f"| ≠ {report.escape_markdown(first['tag'])} |" in markdown
+    assert f"| ≠ {markdown_report.escape_markdown(first['tag'])} |" in markdown
     page = run_cli(scenario_logdir, "--compare", a, b, "--format", "html").stdout
     assert page.startswith("<!DOCTYPE html>")
     assert html.escape(first["tag"]) in page

@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pytest
 
-from tb_histdiag import report
+from tb_histdiag.reports import phrases
 
 IMG_RUN = "<img src=x onerror=alert(1)>"
 ANSI_RUN = "\x1b[31mred\x1b[0m \u202eevil"
@@ -83,10 +83,10 @@ def test_text_neutralises_terminal_escapes(hostile_logdir):
     for char in ("\x1b", "\x07", "\u202e", "\r"):
         assert char not in text
     for run in HOSTILE_RUNS:
-        assert report._clean_text(run) in text
+        assert phrases.clean_text(run) in text
     for tag in HOSTILE_TAGS:
         # Shown with visible escapes, on one line with its verdict.
-        shown = report._clean_text(tag)
+        shown = phrases.clean_text(tag)
         lines = [line for line in text.splitlines() if shown in line]
         assert len(lines) == len(HOSTILE_RUNS), shown
         # Constant weights are "identical"; a constant bias ("a|b" reads as a bias) that never
@@ -153,9 +153,9 @@ def test_html_escapes_names(hostile_html, document):
         assert "javascript:" not in " ".join(str(v) for v in attrs.values())
     text = "".join(parsed.text)
     for run in HOSTILE_RUNS:
-        assert report._clean_text(run) in text
+        assert phrases.clean_text(run) in text
     for tag in HOSTILE_TAGS:
-        assert report._clean_text(tag) in text
+        assert phrases.clean_text(tag) in text
     charts = sum(1 for run in document["runs"] for t in run["tags"] if t["verdicts"])
     assert page.count('<svg class="chart"') == charts
 
@@ -194,7 +194,7 @@ def test_hostile_report_in_chromium(browser, hostile_html, document, colour_sche
     assert page.evaluate("document.scripts.length") == 0
     assert page.locator("img, script, iframe, object, embed").count() == 0
     for run in HOSTILE_RUNS:
-        assert page.get_by_text(report._clean_text(run), exact=True).count() >= 1
+        assert page.get_by_text(phrases.clean_text(run), exact=True).count() >= 1
     charts = sum(1 for run in document["runs"] for t in run["tags"] if t["verdicts"])
     assert page.locator("svg.chart").count() == charts
     box = page.locator("svg.chart").first.bounding_box()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tb_histdiag.config import ConfigError, load_config, parse_config
+from tb_histdiag.engine.config import ConfigError, load_config, parse_config
 from tests.test_plugin_wsgi import PREFIX, get_json, make_client
 
 

@@ -7,8 +7,8 @@ import threading
 
 from tensorboard import context
 
-from tb_histdiag.diagnosis import Diagnoser
-from tb_histdiag.series import HistogramReader
+from tb_histdiag.engine.diagnosis import Diagnoser
+from tb_histdiag.reading.reader import HistogramReader
 from tests.conftest import TAGS, WRITER_RUNS, python_provider, write_tf2
 
 

@@ -23,9 +23,9 @@ import pytest
 
 import tb_histdiag
 from tb_histdiag.api import InputError
-from tb_histdiag.config import ConfigError, load_config, parse_config
-from tb_histdiag.expectations import apply_expectations
-from tb_histdiag.report import escape_markdown
+from tb_histdiag.engine.config import ConfigError, load_config, parse_config
+from tb_histdiag.engine.expectations import apply_expectations
+from tb_histdiag.reports.markdown import escape_markdown
 
 STEPS = 40
 BACKBONE = ("backbone.0.weight", "backbone.0.bias", "backbone.2.weight", "backbone.2.bias")

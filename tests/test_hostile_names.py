@@ -6,7 +6,7 @@ import json
 import re
 import urllib.parse
 
-from tb_histdiag import report
+from tb_histdiag.reports import markdown as markdown_report
 from tests.conftest import HOSTILE_RUNS, HOSTILE_TAGS
 from tests.test_plugin_wsgi import PREFIX, get_json, make_client
 
@@ -43,14 +43,14 @@ def test_json_escapes_keep_markup_inert(hostile_logdir):
 def test_markdown_report_cannot_be_broken_by_a_name(hostile_logdir):
     from tensorboard import context
 
-    from tb_histdiag.diagnosis import Diagnoser
-    from tb_histdiag.series import HistogramReader
+    from tb_histdiag.engine.diagnosis import Diagnoser
+    from tb_histdiag.reading.reader import HistogramReader
     from tests.conftest import python_provider
 
     diagnosis = Diagnoser(HistogramReader(python_provider(hostile_logdir))).diagnose(
         context.RequestContext(), ""
     )
-    markdown = report.to_markdown(diagnosis)
+    markdown = markdown_report.to_markdown(diagnosis)
     # No raw markup: a "<" is either escaped (\<) or an entity (&lt;).
     assert re.search(r"(?<!\\)<(script|img|svg|b>)", markdown) is None
     # Every row of every table has as many cells as its header: names cannot add or split cells.

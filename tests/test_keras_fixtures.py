@@ -19,7 +19,7 @@ import re
 import numpy as np
 import pytest
 
-from tb_histdiag import roles
+from tb_histdiag.engine import roles
 from tests.conftest import python_provider
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "keras")
@@ -39,7 +39,7 @@ ROLE_CASES = [
 
 @pytest.fixture(scope="module")
 def reader():
-    from tb_histdiag.series import HistogramReader
+    from tb_histdiag.reading.reader import HistogramReader
 
     return HistogramReader(python_provider(DATA))
 

@@ -11,8 +11,8 @@ import re
 import pytest
 from tensorboard import context
 
-from tb_histdiag.diagnosis import Diagnoser
-from tb_histdiag.series import HistogramReader
+from tb_histdiag.engine.diagnosis import Diagnoser
+from tb_histdiag.reading.reader import HistogramReader
 from tests.conftest import python_provider
 from tests.test_keras_fixtures import DATA, RUNS
 

@@ -13,11 +13,11 @@ import re
 import pytest
 from tensorboard import context
 
-from tb_histdiag.diagnosis import Diagnoser
+from tb_histdiag.engine.diagnosis import Diagnoser
+from tb_histdiag.reading.reader import HistogramReader
 from tb_histdiag.scenarios import SCENARIOS
 from tb_histdiag.scenarios.evaluate import score_run, table
 from tb_histdiag.scenarios.writers import FORMATS
-from tb_histdiag.series import HistogramReader
 from tests.conftest import python_provider
 
 CASES = [(name, fmt) for name in SCENARIOS for fmt in FORMATS]

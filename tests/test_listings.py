@@ -15,10 +15,11 @@ from tensorboard.backend.event_processing import data_provider, tag_types
 from tensorboard.backend.event_processing import plugin_event_multiplexer as multiplexer_lib
 from tensorboard.plugins import base_plugin
 
-from tb_histdiag import series as series_lib
-from tb_histdiag.diagnosis import Diagnoser
+from tb_histdiag.engine.diagnosis import Diagnoser
 from tb_histdiag.plugin import HistDiagPlugin
-from tb_histdiag.series import CachedListings, HistogramReader
+from tb_histdiag.reading import reader as reader_lib
+from tb_histdiag.reading.listing import CachedListings
+from tb_histdiag.reading.reader import HistogramReader
 from tests.conftest import TAGS, python_provider, write_tf2
 
 
@@ -195,8 +196,8 @@ def test_unknown_tag_in_a_stale_listing_is_looked_up_afresh_before_a_404(tmp_pat
 def test_chunked_reads_overlapped_with_the_statistics_give_what_one_read_gives(
     writers_logdir, monkeypatch
 ):
-    monkeypatch.setattr(series_lib, "FIRST_CHUNK_TAGS", 2)
-    monkeypatch.setattr(series_lib, "MAX_CHUNK_TAGS", 2)  # several chunks per run
+    monkeypatch.setattr(reader_lib, "FIRST_CHUNK_TAGS", 2)
+    monkeypatch.setattr(reader_lib, "MAX_CHUNK_TAGS", 2)  # several chunks per run
     ctx = context.RequestContext()
     provider = python_provider(writers_logdir)
     recorder = Recorder(provider)
@@ -204,8 +205,8 @@ def test_chunked_reads_overlapped_with_the_statistics_give_what_one_read_gives(
     reads = recorder.count("read_tensors")
     assert reads == len(chunked.runs) * -(-len(TAGS) // 2)
 
-    monkeypatch.setattr(series_lib, "FIRST_CHUNK_TAGS", 100)
-    monkeypatch.setattr(series_lib, "MAX_CHUNK_TAGS", 100)
+    monkeypatch.setattr(reader_lib, "FIRST_CHUNK_TAGS", 100)
+    monkeypatch.setattr(reader_lib, "MAX_CHUNK_TAGS", 100)
     whole = Diagnoser(HistogramReader(provider)).diagnose(ctx, "")
     assert chunked.to_dict() == whole.to_dict()
 
@@ -216,7 +217,7 @@ def test_chunks_are_sized_by_what_the_runs_tables_took_so_far(writers_logdir, mo
     run = sorted(HistogramReader(provider).index(ctx, ""))[0]
 
     def tags_per_call(chunk_bytes: int) -> list[int]:
-        monkeypatch.setattr(series_lib, "READ_CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(reader_lib, "READ_CHUNK_BYTES", chunk_bytes)
         recorder = Recorder(provider)
         read = HistogramReader(recorder).read(ctx, "", run, TAGS)
         assert sorted(read) == sorted(TAGS)
@@ -228,18 +229,18 @@ def test_chunks_are_sized_by_what_the_runs_tables_took_so_far(writers_logdir, mo
 
 
 def test_chunk_size_rule():
-    assert series_lib.chunk_tags(None) == series_lib.FIRST_CHUNK_TAGS
-    assert series_lib.chunk_tags(3e6) == 2  # a PyTorch series of 200 steps
-    assert series_lib.chunk_tags(150e3) == series_lib.MAX_CHUNK_TAGS  # a TF2 one
-    assert series_lib.chunk_tags(1e12) == 1
-    assert series_lib.chunk_tags(0.0) == series_lib.MAX_CHUNK_TAGS
+    assert reader_lib.chunk_tags(None) == reader_lib.FIRST_CHUNK_TAGS
+    assert reader_lib.chunk_tags(3e6) == 2  # a PyTorch series of 200 steps
+    assert reader_lib.chunk_tags(150e3) == reader_lib.MAX_CHUNK_TAGS  # a TF2 one
+    assert reader_lib.chunk_tags(1e12) == 1
+    assert reader_lib.chunk_tags(0.0) == reader_lib.MAX_CHUNK_TAGS
 
 
 def test_a_failing_chunk_read_fails_the_diagnosis_and_caches_nothing_wrong(
     writers_logdir, monkeypatch
 ):
-    monkeypatch.setattr(series_lib, "FIRST_CHUNK_TAGS", 2)
-    monkeypatch.setattr(series_lib, "MAX_CHUNK_TAGS", 2)
+    monkeypatch.setattr(reader_lib, "FIRST_CHUNK_TAGS", 2)
+    monkeypatch.setattr(reader_lib, "MAX_CHUNK_TAGS", 2)
     ctx = context.RequestContext()
     recorder = Recorder(python_provider(writers_logdir))
     recorder.fail_read = sorted(TAGS)[-1]  # the last chunk, read in the background thread
@@ -256,13 +257,13 @@ def test_a_failing_chunk_read_fails_the_diagnosis_and_caches_nothing_wrong(
 
 
 def test_a_run_read_in_chunks_gives_the_freed_memory_back_once(writers_logdir, monkeypatch):
-    from tb_histdiag.memory import release_free_memory
+    from tb_histdiag.reading.memory import release_free_memory
 
     assert isinstance(release_free_memory(), bool)  # False only where there is no glibc
     trims: list[int] = []
-    monkeypatch.setattr(series_lib, "release_free_memory", lambda: trims.append(1) or True)
-    monkeypatch.setattr(series_lib, "FIRST_CHUNK_TAGS", 2)
-    monkeypatch.setattr(series_lib, "MAX_CHUNK_TAGS", 2)
+    monkeypatch.setattr(reader_lib, "release_free_memory", lambda: trims.append(1) or True)
+    monkeypatch.setattr(reader_lib, "FIRST_CHUNK_TAGS", 2)
+    monkeypatch.setattr(reader_lib, "MAX_CHUNK_TAGS", 2)
     reader = HistogramReader(python_provider(writers_logdir))
     ctx = context.RequestContext()
     run = sorted(reader.index(ctx, ""))[0]

@@ -12,8 +12,8 @@ from tensorboard.compat.proto import event_pb2
 from tensorboard.plugins.histogram.summary_v2 import histogram_pb
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-from tb_histdiag.diagnosis import Diagnoser
-from tb_histdiag.series import HistogramReader
+from tb_histdiag.engine.diagnosis import Diagnoser
+from tb_histdiag.reading.reader import HistogramReader
 from tests.conftest import python_provider
 
 STEPS = 12

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from tensorboard import context
 
-from tb_histdiag import report, stats
-from tb_histdiag.diagnosis import Diagnoser
-from tb_histdiag.series import HistogramReader
+from tb_histdiag.engine import stats
+from tb_histdiag.engine.diagnosis import Diagnoser
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reports import phrases
 from tests.conftest import python_provider
 
 torch = pytest.importorskip("torch")
@@ -225,7 +226,7 @@ def test_biases_exploding_from_zero_are_caught_and_learning_zero_biases_are_not(
     assert bias.verdicts[0].id == "exploding", bias.verdicts
     assert bias.verdicts[0].evidence["from_zero"] is True
     assert bias.verdicts[0].evidence["max_abs"] >= 1e10
-    assert report.loss_text(runs["diverging"]).endswith("×: training diverges")
+    assert phrases.loss_text(runs["diverging"]).endswith("×: training diverges")
     # The same model at half the learning rate: its zero-initialised biases learn (to ~1),
     # and nothing is said about them.
     assert np.mean(losses["converging"][-10:]) < 0.1 * losses["converging"][0]

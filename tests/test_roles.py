@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tb_histdiag.roles import assign_roles, layer_of, role_of
+from tb_histdiag.engine.roles import assign_roles, layer_of, role_of
 
 
 @pytest.mark.parametrize(

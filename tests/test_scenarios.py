@@ -234,7 +234,7 @@ def test_expectations_name_existing_tags() -> None:
 def test_cnn_tags_name_conv_layers_like_pytorch_and_keras() -> None:
     """Conv layers come first and are named as PyTorch modules / Keras Conv1D layers, and the
     tag parser maps every tag back to the layer, role and depth the writer meant."""
-    from tb_histdiag.roles import assign_roles
+    from tb_histdiag.engine.roles import assign_roles
 
     scenario = SCENARIOS["healthy_cnn"]
     n, n_conv = scenario.n_layers, scenario.n_conv

@@ -6,12 +6,9 @@ import numpy as np
 import pytest
 from tensorboard import context
 
-from tb_histdiag.series import (
-    HistogramReader,
-    normalise_buckets,
-    pick_loss_tag,
-    series_from_data,
-)
+from tb_histdiag.reading.loss import pick_loss_tag
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import normalise_buckets, series_from_data
 from tests.conftest import NAN_FROM_STEP, STEPS, TAGS, WRITER_RUNS, python_provider
 
 
@@ -105,7 +102,7 @@ def test_statistics_from_buckets_match_numpy_on_the_logged_values(writers_logdir
     and the standard deviation within 3% of the spread; quantiles within one bucket width
     (TF2: 1/30 of the range; legacy: ~10% of the value).
     """
-    from tb_histdiag import stats
+    from tb_histdiag.engine import stats
     from tests.conftest import tag_values
 
     series = read_all(python_provider(writers_logdir))[run]["fc1.weight"]

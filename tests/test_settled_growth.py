@@ -12,7 +12,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip insta
 from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 
 import tb_histdiag  # noqa: E402
-from tb_histdiag.roles import assign_roles  # noqa: E402
+from tb_histdiag.engine.roles import assign_roles  # noqa: E402
 
 
 def _regression(logdir: str, steps: int = 20000, every: int = 1000) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from tb_histdiag import api
+from tb_histdiag.reading.series import series_from_data, shared_tensor_sizes
+from tb_histdiag.reading.tensor_tables import tables_from_arrays
 from tb_histdiag.scenarios.writers import open_writer
-from tb_histdiag.series import series_from_data, shared_tensor_sizes
-from tb_histdiag.tensor_tables import tables_from_arrays
 
 EPOCHS = 14
 #: A Dense 12 → 64 → 32 → 1 network, as the callback writes it: layer by layer at each epoch.

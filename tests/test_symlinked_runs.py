@@ -18,8 +18,8 @@ import sys
 import pytest
 
 import tb_histdiag
-from tb_histdiag import series as series_lib
-from tb_histdiag.logdir_check import LogdirChecker
+from tb_histdiag.reading import logdir as logdir_lib
+from tb_histdiag.reading.logdir_check import LogdirChecker
 from tests.conftest import STEPS, TAGS, write_tbx, write_tf2
 from tests.test_cli import assert_same_document
 
@@ -96,7 +96,6 @@ def test_the_api_reads_symlinked_runs_with_either_loader(linked_logdir):
 
 def test_load_fast_auto_counts_the_event_files_of_symlinked_runs(linked_logdir):
     """``load_fast="auto"`` starts the data server for large logdirs: linked runs count."""
-    from tb_histdiag import api
 
     store = os.path.join(os.path.dirname(linked_logdir), "store")
     everything = sum(
@@ -106,13 +105,13 @@ def test_load_fast_auto_counts_the_event_files_of_symlinked_runs(linked_logdir):
         if "tfevents" in f
     )
     assert everything > 1000
-    assert api._selected_event_bytes(linked_logdir, None, 2**40) == everything
+    assert logdir_lib.selected_event_bytes(linked_logdir, None, 2**40) == everything
 
 
 def test_the_runs_found_are_the_runs_tensorboard_finds(linked_logdir):
     from tensorboard.backend.event_processing import io_wrapper
 
-    ours = {os.path.relpath(d, linked_logdir) for d in series_lib.local_run_dirs(linked_logdir)}
+    ours = {os.path.relpath(d, linked_logdir) for d in logdir_lib.local_run_dirs(linked_logdir)}
     theirs = {
         os.path.relpath(d, linked_logdir) for d in io_wrapper.GetLogdirSubdirectories(linked_logdir)
     }
@@ -143,7 +142,7 @@ LOOPING_RUNS = {
 
 
 def looping_runs_found(logdir: str) -> set[str]:
-    walked = list(itertools.islice(series_lib.walk_logdir(logdir), 1000))
+    walked = list(itertools.islice(logdir_lib.walk_logdir(logdir), 1000))
     assert len(walked) < 1000  # the walk ends
     assert len({d.path for d in walked}) == len(walked)
     return {os.path.relpath(d.path, logdir).replace(os.sep, "/") for d in walked if d.event_files}

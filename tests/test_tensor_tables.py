@@ -14,8 +14,9 @@ from tensorboard.plugins.histogram import metadata
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from tensorboard.util import tensor_util
 
-from tb_histdiag.series import HistogramReader, series_from_data
-from tb_histdiag.tensor_tables import iter_tables
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import series_from_data
+from tb_histdiag.reading.tensor_tables import iter_tables
 from tests.conftest import STEPS, TAGS, WRITER_RUNS
 
 EDGES = np.linspace(-1.0, 1.0, 9)
@@ -111,7 +112,7 @@ def _cases() -> list[tuple[str, list[str]]]:
 
 @pytest.mark.parametrize(("run", "tags"), _cases())
 def test_packed_read_equals_the_public_path(provider, run, tags):
-    from tb_histdiag.series import series_from_tables
+    from tb_histdiag.reading.series import series_from_tables
 
     ctx = context.RequestContext()
     expected = _public(provider, run, tags)
@@ -160,7 +161,7 @@ def test_other_providers_go_through_read_tensors(writers_logdir):
     ctx = context.RequestContext()
     got = read_tables(p, ctx, "", "histograms", "tf2", list(TAGS), 10_000)
     expected = _public(p, "tf2", list(TAGS))
-    from tb_histdiag.series import series_from_tables
+    from tb_histdiag.reading.series import series_from_tables
 
     for tag in TAGS:
         assert not got[tag].packed

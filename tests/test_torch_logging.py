@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip insta
 from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 
 import tb_histdiag  # noqa: E402
-from tb_histdiag.roles import assign_roles  # noqa: E402
+from tb_histdiag.engine.roles import assign_roles  # noqa: E402
 from tb_histdiag.torch_logging import log_histograms  # noqa: E402
 
 STEPS = 240

@@ -1,4 +1,4 @@
-"""The workaround for the Rust data server's transport stall (``tb_histdiag/transport.py``), on
+"""The workaround for the Rust data server's transport stall (``tb_histdiag/reading/transport.py``), on
 a real data server: same answers, and tiny requests only while a call is in flight. How much it
 saves is measured by ``make bench`` (the in-process table), not here."""
 
@@ -11,8 +11,8 @@ import numpy as np
 from tensorboard import context
 from tensorboard.data import provider as tb_provider
 
-from tb_histdiag.series import HistogramReader
-from tb_histdiag.transport import (
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.transport import (
     NudgedProvider,
     Nudger,
     _may_stall,

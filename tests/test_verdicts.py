@@ -14,9 +14,9 @@ import numpy as np
 from tensorboard.plugins.histogram.summary_v2 import histogram_pb
 from tensorboard.util import tensor_util
 
-from tb_histdiag.diagnosis import diagnose_series
-from tb_histdiag.roles import TagRole
-from tb_histdiag.series import series_from_data
+from tb_histdiag.engine.diagnosis import diagnose_series
+from tb_histdiag.engine.roles import TagRole
+from tb_histdiag.reading.series import series_from_data
 from tb_histdiag.verdicts.outcome import OUTCOME_GATED
 from tb_histdiag.verdicts.table import BY_ID, VERDICT_IDS, VERDICTS
 from tests.test_stats import _series
@@ -127,7 +127,7 @@ def test_a_small_tensor_over_a_few_buckets_is_not_a_symmetry_signature():
 
 def _run(tagged: dict[str, tuple[str, str, list]]):
     """Assemble a run of tags ``{tag: (layer, role, rows)}`` (gradients of weights)."""
-    from tb_histdiag.diagnosis import assemble_run
+    from tb_histdiag.engine.diagnosis import assemble_run
 
     found = []
     for depth, (tag, (layer, role, rows)) in enumerate(tagged.items()):

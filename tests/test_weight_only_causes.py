@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tb_histdiag.model import RunDiagnosis, TagDiagnosis, Verdict
+from tb_histdiag.results import RunDiagnosis, TagDiagnosis, Verdict
 from tb_histdiag.scenarios.catalog import SCENARIOS, VARIANTS
 from tb_histdiag.scenarios.evaluate import labelled_runs
 from tb_histdiag.scenarios.weight_only import (

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-from tb_histdiag.model import RunDiagnosis
+from tb_histdiag.results import RunDiagnosis
 
 from .catalog import HELDOUT_SCENARIOS, SCENARIOS, Scenario
 from .torch_catalog import TORCH_SCENARIOS, TUNING, TorchScenario, part_of

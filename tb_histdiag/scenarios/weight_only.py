@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-from tb_histdiag.model import RunDiagnosis
+from tb_histdiag.results import RunDiagnosis
 
 from .catalog import Expect, Scenario
 from .writers import KERAS

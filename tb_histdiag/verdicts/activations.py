@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tb_histdiag.model import Verdict
-from tb_histdiag.stats import SeriesStats
+from tb_histdiag.engine.stats import SeriesStats
+from tb_histdiag.results import Verdict
 from tb_histdiag.verdicts.table import applies
 from tb_histdiag.verdicts.text import fmt, recent_steps, step_at
 from tb_histdiag.verdicts.thresholds import Thresholds

@@ -9,7 +9,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from tb_histdiag.model import LossOutcome, TagDiagnosis, Verdict
+from tb_histdiag.results import LossOutcome, TagDiagnosis, Verdict
 from tb_histdiag.verdicts.inferred import (
     dead_units_inferred_from_weights,
     inputs_dead,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from tb_histdiag.model import LOGGERS, TagDiagnosis, Verdict
+from tb_histdiag.results import LOGGERS, TagDiagnosis, Verdict
 from tb_histdiag.verdicts.text import fmt, percent
 from tb_histdiag.verdicts.thresholds import Thresholds
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tb_histdiag.model import TagDiagnosis, Verdict
+from tb_histdiag.results import TagDiagnosis, Verdict
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 

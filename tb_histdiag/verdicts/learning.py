@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from tb_histdiag.model import Verdict
-from tb_histdiag.stats import SeriesStats
+from tb_histdiag.engine.stats import SeriesStats, w1
+from tb_histdiag.results import Verdict
 from tb_histdiag.verdicts.table import applies
 from tb_histdiag.verdicts.text import fmt, percent, step_at, thing_of
 from tb_histdiag.verdicts.thresholds import Thresholds
@@ -154,7 +154,7 @@ def relative_change(stats: SeriesStats) -> float | None:
     if vi.size < 2:
         return None
     scale = max(float(stats.std[vi[0]]), float(stats.std[vi[-1]]))
-    distance = float(np.abs(stats.quantiles[vi[-1]] - stats.quantiles[vi[0]]).mean())
+    distance = float(w1(stats.quantiles[vi[-1]], stats.quantiles[vi[0]]))
     if scale > 0:
         return distance / scale
     return 0.0 if distance == 0 else None
@@ -171,7 +171,7 @@ def movement_path(stats: SeriesStats) -> NDArray[np.float64]:
     if vi.size == 0:
         return out
     first = vi[0]
-    distance = np.abs(stats.quantiles[vi] - stats.quantiles[first]).mean(axis=1)
+    distance = w1(stats.quantiles[vi], stats.quantiles[first])
     # A constant start has no spread to compare with: use the widest spread the series reaches,
     # or, for a series constant throughout, the size of its value.
     scale = float(stats.std[first])

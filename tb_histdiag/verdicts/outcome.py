@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from tb_histdiag.model import LossOutcome, Verdict
-from tb_histdiag.stats import LossTrend
+from tb_histdiag.engine.stats import LossTrend
+from tb_histdiag.results import LossOutcome, Verdict
 from tb_histdiag.verdicts.scale import Growth
 from tb_histdiag.verdicts.table import VERDICTS
 from tb_histdiag.verdicts.text import fmt, percent, thing_of

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from tb_histdiag.model import SEVERITIES, Verdict
-from tb_histdiag.stats import SeriesStats
+from tb_histdiag.engine.stats import SeriesStats
+from tb_histdiag.results import SEVERITIES, Verdict
 from tb_histdiag.verdicts.activations import dead, saturated
 from tb_histdiag.verdicts.learning import frozen, slow
 from tb_histdiag.verdicts.scale import collapsing, exploding, vanishing

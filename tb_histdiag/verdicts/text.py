@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from tb_histdiag.stats import SeriesStats
+from tb_histdiag.engine.stats import SeriesStats
 from tb_histdiag.verdicts.thresholds import Thresholds
 
 

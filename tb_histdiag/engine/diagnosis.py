@@ -1,7 +1,7 @@
 """The engine: series → statistics → verdicts, for one series, one run or a whole experiment.
 
 :func:`diagnose_series` judges one series; :func:`assemble_run` adds the layer and run verdicts;
-:class:`Diagnoser` reads through a :class:`~tb_histdiag.series.HistogramReader` and caches each
+:class:`Diagnoser` reads through a :class:`~tb_histdiag.reading.reader.HistogramReader` and caches each
 series' diagnosis under its (run, tag, last step, last wall time), so a cached result is never
 older than the data it was computed from. The plugin and the CLI both use it.
 """
@@ -14,19 +14,15 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
-from tb_histdiag import stats
 from tb_histdiag import verdicts as rules
-from tb_histdiag.expectations import Expect, apply_expectations
-from tb_histdiag.model import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
-from tb_histdiag.roles import TagRole, assign_roles
-from tb_histdiag.series import (
-    CachedListings,
-    HistogramReader,
-    Series,
-    SeriesInfo,
-    loss_tags,
-    read_loss,
-)
+from tb_histdiag.engine import stats
+from tb_histdiag.engine.expectations import Expect, apply_expectations
+from tb_histdiag.engine.roles import TagRole, assign_roles
+from tb_histdiag.reading.listing import CachedListings
+from tb_histdiag.reading.loss import loss_tags, read_loss
+from tb_histdiag.reading.reader import HistogramReader
+from tb_histdiag.reading.series import Series, SeriesInfo
+from tb_histdiag.results import Diagnosis, LayerDiagnosis, LossOutcome, RunDiagnosis, TagDiagnosis
 from tb_histdiag.timing import Timing
 
 #: Default number of series diagnoses kept in memory (each is a few KB).

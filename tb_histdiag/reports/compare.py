@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
-from tb_histdiag.model import SEVERITIES, RunDiagnosis, TagDiagnosis, plain
+from tb_histdiag.engine.stats import w1
+from tb_histdiag.results import RunDiagnosis, TagDiagnosis, plain
+from tb_histdiag.severity import SEVERITIES, severity_at_least
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,9 +59,9 @@ class TagComparison:
 def _distance(a: TagDiagnosis, b: TagDiagnosis) -> tuple[float | None, float | None]:
     if not a.last_quantiles or not b.last_quantiles:
         return None, None
-    w1 = float(np.abs(np.subtract(a.last_quantiles, b.last_quantiles)).mean())
+    distance_w1 = float(w1(a.last_quantiles, b.last_quantiles))
     scale = b.last_std if b.last_std else a.last_std
-    distance = w1 / scale if scale else (0.0 if w1 == 0 else None)
+    distance = distance_w1 / scale if scale else (0.0 if distance_w1 == 0 else None)
     ratio = a.last_std / b.last_std if a.last_std is not None and b.last_std else None
     return distance, ratio
 
@@ -72,8 +72,11 @@ def _severity_rank(d: TagDiagnosis | None) -> int:
     return max(SEVERITIES.index(v.severity) for v in d.verdicts)
 
 
-def compare_runs(a: RunDiagnosis, b: RunDiagnosis) -> list[TagComparison]:
-    """Compare two diagnosed runs tag by tag, most telling differences first."""
+def compare_runs(
+    a: RunDiagnosis, b: RunDiagnosis, min_severity: str | None = None
+) -> list[TagComparison]:
+    """Compare two diagnosed runs tag by tag, most telling differences first; with
+    ``min_severity``, only the tags with a verdict at or above it on either side."""
     tags_a = {t.tag: t for t in a.tags}
     tags_b = {t.tag: t for t in b.tags}
     rows = []
@@ -89,4 +92,15 @@ def compare_runs(a: RunDiagnosis, b: RunDiagnosis) -> list[TagComparison]:
             r.tag,
         )
     )
+    if min_severity:
+        rows = [
+            r
+            for r in rows
+            if any(
+                severity_at_least(v.severity, min_severity)
+                for d in (r.a, r.b)
+                if d is not None
+                for v in d.verdicts
+            )
+        ]
     return rows

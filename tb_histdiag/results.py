@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Union
 
 import numpy as np
 
 # The severities live in their own numpy-free module; the result types hand them on.
+from tb_histdiag.errors import names_list
 from tb_histdiag.severity import (  # noqa: F401
     DISPLAY_ORDER,
     SEVERITIES,
@@ -285,20 +286,8 @@ class RunDiagnosis:
             if t.tag == tag:
                 return t
         raise KeyError(
-            f"run {self.run!r} has no histogram tag {tag!r} (tags: {_names(self.tags, 'tag')})"
+            f"run {self.run!r} has no histogram tag {tag!r} (tags: {names_list((t.tag for t in self.tags), none='none')})"
         )
-
-    def to_markdown(self) -> str:
-        """The Markdown report of this run alone (see :meth:`Diagnosis.to_markdown`)."""
-        return Diagnosis(runs=(self,)).to_markdown()
-
-    def to_html(self) -> str:
-        """The HTML report of this run alone, without charts (see :meth:`Diagnosis.to_html`)."""
-        return Diagnosis(runs=(self,)).to_html()
-
-    def _repr_html_(self) -> str:
-        """The report of this run as HTML for notebooks (Jupyter calls this to display it)."""
-        return Diagnosis(runs=(self,))._repr_html_()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,7 +296,7 @@ class Diagnosis:
 
     runs: tuple[RunDiagnosis, ...]
     #: Files or directories of the logdir TensorBoard could not (fully) read, each a mapping
-    #: with ``run``, ``path`` and ``problem`` (see :mod:`tb_histdiag.logdir_check`).
+    #: with ``run``, ``path`` and ``problem`` (see :mod:`tb_histdiag.reading.logdir_check`).
     problems: tuple[Mapping[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
@@ -330,37 +319,6 @@ class Diagnosis:
         for r in self.runs:
             if r.run == run:
                 return r
-        raise KeyError(f"no run named {run!r} (runs: {_names(self.runs, 'run')})")
-
-    def to_text(self, color: bool = False) -> str:
-        """A compact plain-text report: per run, its findings and a table of flagged tags."""
-        from tb_histdiag import report
-
-        return report.to_text(self, color=color)
-
-    def to_markdown(self) -> str:
-        """A Markdown report for a pull request or an issue: a summary table of the runs, then
-        per run its findings and a table of flagged tags with their evidence."""
-        from tb_histdiag import report
-
-        return report.to_markdown(self)
-
-    def to_html(self) -> str:
-        """A self-contained HTML document (no scripts, no network): the verdicts of every run
-        and, when the diagnosis carries them, charts of the flagged tags' distributions."""
-        from tb_histdiag import html_report
-
-        return html_report.to_html(self)
-
-    def _repr_html_(self) -> str:
-        """The HTML report as a fragment with scoped styles, for notebooks."""
-        from tb_histdiag import html_report
-
-        return html_report.to_html_fragment(self)
-
-
-def _names(items: Iterable[object], attribute: str, limit: int = 8) -> str:
-    """Up to ``limit`` names for an error message, with a count of the rest."""
-    names = [repr(getattr(item, attribute)) for item in items]
-    more = f", … {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more if names else "none"
+        raise KeyError(
+            f"no run named {run!r} (runs: {names_list((r.run for r in self.runs), none='none')})"
+        )

@@ -195,7 +195,7 @@ class LogdirChecker:
         seen = 0
         self.scanned_bytes = 0
         current: dict[str, tuple[tuple[int, float, int], Scan]] = {}
-        from tb_histdiag.series import walk_logdir
+        from tb_histdiag.reading.logdir import walk_logdir
 
         for directory in walk_logdir(root, onerror=unreadable):
             for d in directory.undecodable:

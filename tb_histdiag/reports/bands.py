@@ -2,7 +2,7 @@
 
 Pure numpy (no TensorBoard). The bands are TensorBoard's Distributions view: the quantiles at its
 nine basis points (min, -1.5σ, -1σ, -0.5σ, median, +0.5σ, +1σ, +1.5σ, max of a normal), from
-:func:`tb_histdiag.stats.compute`.
+:func:`tb_histdiag.engine.stats.compute`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import dataclasses
 import numpy as np
 from numpy.typing import NDArray
 
-from tb_histdiag import stats
-from tb_histdiag.series import Series
+from tb_histdiag.engine import stats
+from tb_histdiag.reading.series import Series
 
 #: Most steps a chart draws: a report chart is a few hundred pixels wide, so more points only
 #: make the file larger.
@@ -25,7 +25,7 @@ class BandsChart:
     """A series' distribution bands at up to :data:`MAX_POINTS` of its steps.
 
     ``steps`` ``[n]`` are logged steps in order, always including the first and the last;
-    ``bands`` ``[n, 9]`` holds the quantiles at :data:`tb_histdiag.stats.BASIS_POINTS` (NaN where
+    ``bands`` ``[n, 9]`` holds the quantiles at :data:`tb_histdiag.engine.stats.BASIS_POINTS` (NaN where
     the step has no finite values). ``nonfinite_spans`` are ``(first, last)`` step ranges, over
     every logged step, where the data held NaN or ±Inf.
     """

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from tb_histdiag.transport import is_grpc_provider
+from tb_histdiag.reading.transport import is_grpc_provider
 
 #: ``DataType`` numbers of the TensorProto dtypes read without TensorBoard's per-step conversion.
 _PACKABLE_DTYPES = {1: np.dtype(np.float32), 2: np.dtype(np.float64)}  # DT_FLOAT, DT_DOUBLE
@@ -85,7 +85,7 @@ def iter_tables(
 
     ``provider`` is TensorBoard's data provider itself (not a wrapper). ``nudger``, if given, is
     entered around the gRPC call: callers pass it for answers that may be small enough to stall
-    (see :mod:`tb_histdiag.transport`)."""
+    (see :mod:`tb_histdiag.reading.transport`)."""
     if is_grpc_provider(provider) and hasattr(provider, "_stub"):
         answer = _read_grpc(provider, experiment_id, plugin_name, run, tags, downsample, nudger)
         if answer is not None:

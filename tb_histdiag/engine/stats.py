@@ -1,7 +1,7 @@
 """Vectorised statistics of a whole histogram series at once.
 
 Pure numpy; nothing here imports TensorBoard. Input is the padded ``[steps, buckets]`` form of
-:class:`tb_histdiag.series.Series`. Mass is treated as uniform inside a bucket and as a point mass in
+:class:`tb_histdiag.reading.series.Series`. Mass is treated as uniform inside a bucket and as a point mass in
 a zero-width bucket, the same convention TensorBoard's Distributions and Histograms views use.
 Distributions whose edges change from step to step are compared through their quantile functions.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 #: TensorBoard's Distributions view basis points (min, -1.5σ, -1σ, -0.5σ, median, ..., max).
 BASIS_POINTS = (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)
@@ -35,9 +35,6 @@ ZERO_BUCKET_WIDTH = 1e-12
 #: this bound says values are missing from the counts.
 BUCKET_RANGE_LIMIT = 1e20
 
-#: Number of bins of TensorBoard's Histograms view.
-HISTOGRAM_BINS = 30
-
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class SeriesStats:
@@ -45,7 +42,6 @@ class SeriesStats:
 
     ``valid`` marks steps with finite data and positive mass; other entries of such steps are NaN.
     ``quantiles`` is ``[S, GRID_SIZE]``, ``bands`` is ``[S, 9]`` at :data:`BASIS_POINTS`.
-    ``w1_prev`` is the Wasserstein-1 distance to the previous valid step (NaN for the first).
     ``same_as_prev`` is true when a step's buckets are bit-identical to the previous step's.
     ``zero_mass`` is the fraction of values in buckets that contain 0; it is the exact share of
     zeros when ``zero_exact`` (those buckets are at most 1e-12 wide, as PyTorch writes them) and
@@ -78,7 +74,6 @@ class SeriesStats:
     beyond_range: NDArray[np.bool_]
     quantiles: NDArray[np.float64]
     bands: NDArray[np.float64]
-    w1_prev: NDArray[np.float64]
     same_as_prev: NDArray[np.bool_]
     bucket_width: NDArray[np.float64]
 
@@ -88,7 +83,7 @@ class SeriesStats:
         return np.flatnonzero(self.valid)
 
 
-def _sorted_buckets(
+def sorted_buckets(
     left: NDArray[np.float64], right: NDArray[np.float64], counts: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Sort each row's buckets by left edge and make backwards buckets zero-width."""
@@ -226,7 +221,7 @@ def _compute(
         clean_l = np.where(finite_rows[:, None], left, 0.0)
         clean_r = np.where(finite_rows[:, None], right, 0.0)
         clean_c = np.where(finite_rows[:, None], np.maximum(counts, 0.0), 0.0)
-    clean_l, clean_r, clean_c = _sorted_buckets(clean_l, clean_r, clean_c)
+    clean_l, clean_r, clean_c = sorted_buckets(clean_l, clean_r, clean_c)
     raw_counts = clean_c  # never written to: the next lines make new arrays
     total = clean_c.sum(axis=1)
     valid = ~nonfinite_rows & (total > 0)
@@ -293,12 +288,6 @@ def _compute(
     both = quantile_matrix(clean_l, clean_r, clean_c, _GRID_AND_BASIS, mass)
     quantiles, bands = both[:, :GRID_SIZE], both[:, GRID_SIZE:]
 
-    w1_prev = np.full(n, np.nan)
-    vi = np.flatnonzero(valid)
-    if vi.size > 1:
-        q = quantiles if vi.size == n else quantiles[vi]
-        w1_prev[vi[1:]] = np.abs(np.diff(q, axis=0)).mean(axis=1)
-
     same = np.zeros(n, dtype=bool)
     if n > 1:
         # Compare the raw rows, not the cleaned ones, so a change of edges is always seen.
@@ -347,7 +336,6 @@ def _compute(
         beyond_range=valid & ((minimum < -BUCKET_RANGE_LIMIT) | (maximum > BUCKET_RANGE_LIMIT)),
         quantiles=quantiles,
         bands=bands,
-        w1_prev=w1_prev,
         same_as_prev=same,
         bucket_width=masked((maximum - minimum) / (last - first + 1)),
     )
@@ -390,89 +378,11 @@ def _count_gcd(counts: NDArray[np.float64]) -> NDArray[np.int64]:
     return np.where(integral & (g > 0), g, 1).astype(np.int64)
 
 
-def wasserstein(q_a: NDArray[np.float64], q_b: NDArray[np.float64]) -> float:
-    """Wasserstein-1 distance between two distributions given as quantile rows on :data:`GRID`."""
-    return float(np.abs(np.asarray(q_a) - np.asarray(q_b)).mean())
-
-
-def rebin(
-    left: NDArray[np.float64],
-    right: NDArray[np.float64],
-    counts: NDArray[np.float64],
-    valid: NDArray[np.bool_],
-    bins: int = HISTOGRAM_BINS,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Re-bin every valid step to ``bins`` equal bins over the range of all valid steps.
-
-    Returns ``(edges[bins + 1], counts[S, bins])``, as TensorBoard's Histograms view draws them:
-    mass spread uniformly inside a bucket, a zero-width bucket counted as a point mass, and a zero
-    range widened to ``[v/1.1 - 1, v*1.1 + 1]``. Rows of invalid steps are all zero.
-    """
-    with np.errstate(all="ignore"):
-        return _rebin(left, right, counts, valid, bins)
-
-
-def _rebin(
-    left: NDArray[np.float64],
-    right: NDArray[np.float64],
-    counts: NDArray[np.float64],
-    valid: NDArray[np.bool_],
-    bins: int,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    n = counts.shape[0]
-    if n == 0 or not valid.any():
-        return np.linspace(-1.0, 1.0, bins + 1), np.zeros((n, bins))
-    sl, sr, sc = _sorted_buckets(
-        np.where(valid[:, None], left, 0.0),
-        np.where(valid[:, None], right, 0.0),
-        np.where(valid[:, None], np.maximum(counts, 0.0), 0.0),
-    )
-    has_mass = sc > 0
-    lo = float(np.min(np.where(has_mass, sl, np.inf)))
-    hi = float(np.max(np.where(has_mass, sr, -np.inf)))
-    if not hi > lo:
-        lo, hi = sorted((lo / 1.1 - 1.0, lo * 1.1 + 1.0))
-    edges = np.linspace(lo, hi, bins + 1)
-    below = np.empty((n, bins + 1))
-    # Rows whose sorted buckets do not overlap (every real writer's) have a piecewise-linear CDF:
-    # the mass at or below an edge is everything before the bucket the edge falls in, plus the
-    # covered part of that bucket. That costs O(S·E·log K) instead of the O(S·K·E) broadcast
-    # below, which built a [S, K, 31] array (~15 MB and ~60 ms for 200 PyTorch steps).
-    disjoint = (sr[:, :-1] <= sl[:, 1:]).all(axis=1)
-    fast = np.flatnonzero(disjoint)
-    if fast.size:
-        fl, fr, fc = sl[fast], sr[fast], sc[fast]
-        cum_before = np.cumsum(fc, axis=1) - fc
-        # Index of the last bucket starting at or below each edge. One search per row: offsetting
-        # rows into one flat search (as quantile_matrix does with CDFs in [0, 1]) would lose the
-        # 1e-12-wide buckets PyTorch writes around 0 to rounding.
-        k = np.stack([np.searchsorted(row, edges, side="right") for row in fl]) - 1
-        before_first = k < 0
-        k = np.maximum(k, 0)
-        rows = np.arange(fast.size)[:, None]
-        bl, br, bc = fl[rows, k], fr[rows, k], fc[rows, k]
-        w = br - bl
-        covered = np.where(
-            w > 0, np.clip((edges[None, :] - bl) / np.where(w > 0, w, 1.0), 0.0, 1.0), 1.0
-        )
-        below[fast] = np.where(before_first, 0.0, cum_before[rows, k] + bc * covered)
-    slow = np.flatnonzero(~disjoint)
-    if slow.size:
-        # Overlapping buckets (malformed data): the exact broadcast over every bucket and edge.
-        ol, orr, oc = sl[slow], sr[slow], sc[slow]
-        width = orr - ol
-        e = edges[None, None, :]
-        frac = np.where(
-            width[:, :, None] > 0,
-            np.clip((e - ol[:, :, None]) / np.where(width > 0, width, 1.0)[:, :, None], 0.0, 1.0),
-            (e >= ol[:, :, None]).astype(np.float64),
-        )
-        below[slow] = (oc[:, :, None] * frac).sum(axis=1)
-    binned = np.diff(below, axis=1)
-    # Point masses exactly at the lowest edge belong to the first bin.
-    binned[:, 0] += below[:, 0]
-    binned[~valid] = 0.0
-    return edges, binned
+def w1(q_a: ArrayLike, q_b: ArrayLike) -> NDArray[np.float64]:
+    """The Wasserstein-1 distance between distributions given as quantile rows on :data:`GRID`
+    (the mean absolute difference of their quantiles), over the last axis: a number for two rows,
+    one per row for ``[S, GRID_SIZE]`` rows (broadcast against one row)."""
+    return np.abs(np.subtract(q_a, q_b)).mean(axis=-1)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,7 @@ Nothing is hidden: the verdict stays, with all its evidence, so the tab, the rep
 show that it was seen and that it was declared.
 
 A pure function of the run and the table; the configuration validates the table
-(:func:`tb_histdiag.config.parse_expect`).
+(:func:`tb_histdiag.engine.config.parse_expect`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from tb_histdiag.model import RunDiagnosis, TagDiagnosis, Verdict
+from tb_histdiag.results import RunDiagnosis, TagDiagnosis, Verdict
 
 #: ``[expect]`` as the configuration holds it: pattern → expected conditions (verdict ids).
 Expect = Mapping[str, "str | Sequence[str]"]

@@ -14,20 +14,15 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
-import html
 from collections.abc import Mapping, Sequence
 
-import numpy as np
-
 from tb_histdiag import __version__
-from tb_histdiag.charts import BandsChart
-from tb_histdiag.compare import TagComparison
-from tb_histdiag.model import Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
-from tb_histdiag.report import (
+from tb_histdiag.reports.bands import BandsChart
+from tb_histdiag.reports.compare import TagComparison
+from tb_histdiag.reports.phrases import (
     ICONS,
     STATUS_ORDER,
-    _clean_text,
-    _nothing_flagged,
+    clean_text,
     counts_text,
     flagged_tags,
     format_key,
@@ -37,15 +32,15 @@ from tb_histdiag.report import (
     format_verdict_steps,
     logging_advice,
     loss_text,
+    nothing_flagged,
     run_findings,
     summary_line,
 )
+from tb_histdiag.reports.svg import bands_svg
+from tb_histdiag.reports.svg import escape_html as _text
+from tb_histdiag.results import Diagnosis, RunDiagnosis, TagDiagnosis, Verdict
 
 Charts = Mapping[tuple[str, str], BandsChart]
-
-# Chart geometry, in SVG user units (the chart scales to the card's width).
-_W, _PLOT_H = 480.0, 120.0
-_LEFT, _RIGHT, _LANE, _BOTTOM = 58.0, 10.0, 13.0, 22.0
 
 CSS = """
 .tbhd{--fg:#1f2328;--muted:#59636e;--bg:#fff;--card:#f6f8fa;--line:#d1d9e0;--link:#0969da;
@@ -105,11 +100,6 @@ align-items:start}
 """.strip()
 
 
-def _text(value: object) -> str:
-    """Data text for HTML: control characters made visible, then escaped."""
-    return html.escape(_clean_text("" if value is None else value), quote=True)
-
-
 def _name(value: object) -> str:
     """An untrusted name: escaped and isolated from the surrounding text's direction."""
     return f"<bdi>{_text(value)}</bdi>"
@@ -119,156 +109,6 @@ def _badge(status: str) -> str:
     return (
         f'<span class="badge sev-{_text(status)}">{ICONS.get(status, "?")} {_text(status)}</span>'
     )
-
-
-def _num(value: float) -> str:
-    """An SVG coordinate: one decimal is finer than a pixel."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _points(xs: Sequence[float], ys: Sequence[float]) -> str:
-    """``x,y x,y …`` for a path (after ``M``, further pairs are implicit line-tos); trailing
-    ``.0`` dropped, because charts of many tags make the file large."""
-    text = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys)) + " "
-    return text.replace(".0,", ",").replace(".0 ", " ").rstrip()
-
-
-# Charts.
-
-
-def _scale(values: np.ndarray) -> tuple[float, float]:
-    """The value range of a chart, widened when flat so the scale has a span."""
-    finite = values[np.isfinite(values)]
-    lo, hi = float(finite.min()), float(finite.max())
-    if not hi > lo:
-        pad = max(abs(lo) * 0.1, 1e-12) if lo != 0 else 1.0
-        lo, hi = lo - pad, hi + pad
-    return lo, hi
-
-
-def _segments(valid: np.ndarray) -> list[np.ndarray]:
-    """Index runs of consecutive valid points (gaps where a step has no finite values)."""
-    idx = np.flatnonzero(valid)
-    if idx.size == 0:
-        return []
-    return np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
-
-
-def bands_svg(
-    chart: BandsChart, verdicts: Sequence[Verdict], label: str, first: int, last: int
-) -> str:
-    """An inline SVG of a series' distribution bands (TensorBoard's Distributions view) with
-    each verdict's steps marked: a labelled bar above the plot and a tint over the plot."""
-    lanes = len(verdicts)
-    top = 4.0 + lanes * _LANE
-    height = top + _PLOT_H + _BOTTOM
-    x0, x1 = _LEFT, _W - _RIGHT
-    y0, y1 = top + _PLOT_H, top
-    s0, s1 = float(first), float(last)
-    if not s1 > s0:
-        s0, s1 = s0 - 1, s1 + 1
-
-    def sx(step: float) -> float:
-        return x0 + (step - s0) / (s1 - s0) * (x1 - x0)
-
-    names = ", ".join(v.id for v in verdicts)
-    desc = f"Distribution of {label} over steps {first}–{last}" + (
-        f"; marked: {names}" if names else ""
-    )
-    out = [
-        f'<svg class="chart" viewBox="0 0 {_num(_W)} {_num(height)}" role="img" '
-        f'aria-label="{_text(desc)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{_text(desc)}</title>",
-    ]
-    for i, v in enumerate(verdicts):
-        a, b = sx(v.steps[0]), sx(v.steps[-1])
-        width = max(b - a, 2.0)
-        lane_y = 4.0 + i * _LANE
-        where = format_verdict_steps(v.steps)
-        out.append(
-            f'<g class="lane"><title>{_text(f"{v.id} ({v.severity}): {where}")}</title>'
-            f'<rect class="span sev-{_text(v.severity)}" x="{_num(a)}" y="{_num(y1)}" '
-            f'width="{_num(width)}" height="{_num(_PLOT_H)}"/>'
-            f'<rect class="bar sev-{_text(v.severity)}" x="{_num(a)}" y="{_num(lane_y)}" '
-            f'width="{_num(width)}" height="{_num(_LANE - 4)}"/>'
-            f'<text x="{_num(4)}" y="{_num(lane_y + _LANE - 5)}">{_text(v.id)}</text></g>'
-        )
-    bands = chart.bands
-    finite_rows = np.isfinite(bands).all(axis=1)
-    if finite_rows.any():
-        lo, hi = _scale(bands[finite_rows])
-        # Halves keep the span finite even for values near the float64 limits.
-        half_span = hi / 2 - lo / 2
-
-        def sy(value: np.ndarray) -> np.ndarray:
-            return y0 - (value / 2 - lo / 2) / half_span * (y0 - y1)
-
-        xs = x0 + (chart.steps.astype(np.float64) - s0) / (s1 - s0) * (x1 - x0)
-        for segment in _segments(finite_rows):
-            for band in range(4):
-                upper = sy(bands[segment, 8 - band])
-                lower = sy(bands[segment, band])
-                if segment.size == 1:
-                    x = xs[segment[0]]
-                    out.append(
-                        f'<rect class="band b{band}" x="{_num(x - 1.5)}" y="{_num(upper[0])}" '
-                        f'width="3" height="{_num(max(lower[0] - upper[0], 0.5))}"/>'
-                    )
-                    continue
-                points = _points(
-                    np.concatenate([xs[segment], xs[segment][::-1]]),
-                    np.concatenate([upper, lower[::-1]]),
-                )
-                out.append(f'<path class="band b{band}" d="M{points}Z"/>')
-            median = sy(bands[segment, 4])
-            if segment.size == 1:
-                out.append(
-                    f'<circle class="dot" cx="{_num(xs[segment[0]])}" cy="{_num(median[0])}" r="2"/>'
-                )
-            else:
-                out.append(f'<path class="median" d="M{_points(xs[segment], median)}"/>')
-        if lo < 0 < hi:
-            zy = float(sy(np.array(0.0)))
-            out.append(
-                f'<path class="zero" d="M{_num(x0)},{_num(zy)} L{_num(x1)},{_num(zy)}"/>'
-                f'<text x="{_num(x0 - 4)}" y="{_num(zy + 3)}" text-anchor="end">0</text>'
-            )
-        out.append(
-            f'<text x="{_num(x0 - 4)}" y="{_num(y1 + 9)}" text-anchor="end">'
-            f"{_text(format_number(hi))}</text>"
-            f'<text x="{_num(x0 - 4)}" y="{_num(y0)}" text-anchor="end">'
-            f"{_text(format_number(lo))}</text>"
-        )
-    else:
-        out.append(
-            f'<text x="{_num((x0 + x1) / 2)}" y="{_num((y0 + y1) / 2)}" text-anchor="middle">'
-            "no finite values to draw</text>"
-        )
-    for a, b in chart.nonfinite_spans:
-        left, right = sx(a), sx(b)
-        out.append(
-            f'<rect class="nonfinite" x="{_num(left - 1)}" y="{_num(y0 + 1)}" '
-            f'width="{_num(max(right - left + 2, 2.0))}" height="4">'
-            f"<title>{_text(f'NaN/Inf at steps {a}–{b}' if a != b else f'NaN/Inf at step {a}')}"
-            "</title></rect>"
-        )
-    out.append(
-        f'<path class="axis" d="M{_num(x0)},{_num(y1)} L{_num(x0)},{_num(y0)} '
-        f'L{_num(x1)},{_num(y0)}"/>'
-        f'<text x="{_num(x0)}" y="{_num(height - 6)}">step {first}</text>'
-        f'<text x="{_num(x1)}" y="{_num(height - 6)}" text-anchor="end">step {last}</text>'
-    )
-    if chart.total_steps > chart.steps.size:
-        out.append(
-            f'<text x="{_num((x0 + x1) / 2)}" y="{_num(height - 6)}" text-anchor="middle">'
-            f"{chart.steps.size} of {chart.total_steps} steps drawn</text>"
-        )
-    out.append("</svg>")
-    return "".join(out)
-
-
-# Report parts.
 
 
 def _evidence(evidence: Mapping[str, object]) -> str:
@@ -365,7 +205,7 @@ def _run_section(index: int, run: RunDiagnosis, charts: Charts, min_severity: st
     flagged = flagged_tags(run)
     parts += [_card(run, t, charts.get((run.run, t.tag))) for t in flagged]
     if not flagged:
-        nothing = _nothing_flagged(run, min_severity).capitalize() + "."
+        nothing = nothing_flagged(run, min_severity).capitalize() + "."
         parts.append(f"<p>{_text(nothing)}</p>")
     healthy = [t for t in run.tags if t.status == "ok"]
     if healthy:
@@ -410,8 +250,7 @@ def _body(
     min_severity: str | None,
     generated_at: str | None,
 ) -> str:
-    if charts is None:
-        charts = getattr(diagnosis, "charts", None) or {}
+    charts = charts or {}
     lines = [summary_line(diagnosis), *context]
     if min_severity:
         lines.append(f"showing: {min_severity} and above")
@@ -457,8 +296,8 @@ def to_html(
 ) -> str:
     """A self-contained HTML document of ``diagnosis``.
 
-    ``charts`` maps ``(run, tag)`` to the bands drawn on that tag's card; by default, the
-    diagnosis' own ``charts`` when it carries them (results of :func:`tb_histdiag.diagnose` do).
+    ``charts`` maps ``(run, tag)`` to the bands drawn on that tag's card (none by default; the
+    results of :func:`tb_histdiag.diagnose` carry theirs as ``.charts``).
     ``context`` lists, in words, what the report was restricted to.
     """
     body = _body(diagnosis, charts, context, min_severity, generated_at or _now())
@@ -491,7 +330,7 @@ def compare_to_html(a: str, b: str, rows: Sequence[TagComparison]) -> str:
         _header(
             "Histogram diagnostics: comparison",
             [
-                f"{_clean_text(a)} vs {_clean_text(b)} (reference)",
+                f"{clean_text(a)} vs {clean_text(b)} (reference)",
                 f"{differ} of {len(rows)} tags have different verdicts",
                 f"generated {_now()}",
             ],

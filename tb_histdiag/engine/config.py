@@ -14,7 +14,7 @@ dead_warning_fraction = 0.8
 "^encoder\\.embed" = ["frozen", "slow"]
 ```
 Verdicts that ``[expect]`` declares become info "as configured" (see
-:mod:`tb_histdiag.expectations`).
+:mod:`tb_histdiag.engine.expectations`).
 The plugin reads the file named by the ``TB_HISTDIAG_CONFIG`` environment variable when
 TensorBoard starts; the command line takes ``--config FILE``.
 """
@@ -26,13 +26,21 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from typing import Union
 
-from tb_histdiag.roles import ROLES
+import numpy as np
+
+from tb_histdiag.engine.roles import ROLES
+from tb_histdiag.errors import InputError
 from tb_histdiag.verdicts import DEFAULT_THRESHOLDS, Thresholds
 from tb_histdiag.verdicts.table import VERDICT_IDS
 
 ENV_VAR = "TB_HISTDIAG_CONFIG"
 _SECTIONS = ("roles", "thresholds", "expect")
+
+#: Thresholds: the engine's defaults (None), a :class:`~tb_histdiag.verdicts.Thresholds`, a mapping
+#: of overrides, or the path of a TOML or JSON file of overrides.
+ThresholdsSpec = Union[None, Thresholds, Mapping[str, float], str, "os.PathLike[str]"]
 
 
 class ConfigError(ValueError):
@@ -42,26 +50,25 @@ class ConfigError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class Config:
     """Role overrides (regex → role), thresholds, and expectations (regex → the verdict ids
-    expected on matching tags, see :mod:`tb_histdiag.expectations`)."""
+    expected on matching tags, see :mod:`tb_histdiag.engine.expectations`)."""
 
     roles: Mapping[str, str] = dataclasses.field(default_factory=dict)
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     expect: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
 
-def _parse(path: str, text: str) -> object:
-    if path.endswith(".json"):
+def parse_document(text: str, as_json: bool) -> object:
+    """Parse the text of a configuration or thresholds file, JSON or TOML: the one reader of both.
+
+    Raises ``ValueError`` (``JSONDecodeError``, ``TOMLDecodeError``) for text that does not parse
+    and ``ImportError`` when TOML cannot be read here (Python < 3.11 without ``tomli``).
+    """
+    if as_json:
         return json.loads(text)
     try:
-        import tomllib
-    except ImportError:  # Python < 3.11
-        try:
-            import tomli as tomllib
-        except ImportError:
-            raise ConfigError(
-                f"{path}: reading TOML needs Python 3.11+ or 'pip install tomli'; "
-                "or write the file as JSON"
-            ) from None
+        import tomllib  # Python 3.11+
+    except ImportError:
+        import tomli as tomllib  # an ImportError here: the caller explains it
     return tomllib.loads(text)
 
 
@@ -132,10 +139,7 @@ def parse_config(data: object, source: str = "config") -> Config:
     )
     if bad:
         raise ConfigError(f"{source}: threshold(s) {', '.join(bad)} must be numbers")
-    try:
-        thresholds = DEFAULT_THRESHOLDS.with_overrides(dict(overrides))
-    except KeyError as e:
-        raise ConfigError(f"{source}: {e.args[0]}") from None
+    thresholds = checked_overrides(overrides, source, error=ConfigError)
     expect = parse_expect(data.get("expect", {}), source)
     return Config(roles=dict(roles), thresholds=thresholds, expect=expect)
 
@@ -148,9 +152,12 @@ def load_config(path: str) -> Config:
     except OSError as e:
         raise ConfigError(f"{path}: {e.strerror or e}") from None
     try:
-        data = _parse(path, text)
-    except ConfigError:
-        raise
+        data = parse_document(text, as_json=path.endswith(".json"))
+    except ImportError:
+        raise ConfigError(
+            f"{path}: reading TOML needs Python 3.11+ or 'pip install tomli'; "
+            "or write the file as JSON"
+        ) from None
     except ValueError as e:  # JSONDecodeError and TOMLDecodeError are ValueErrors
         raise ConfigError(f"{path}: {e}") from None
     return parse_config(data, path)
@@ -160,3 +167,95 @@ def config_from_environment() -> Config | None:
     """The configuration named by ``TB_HISTDIAG_CONFIG``, or None when it is not set."""
     path = os.environ.get(ENV_VAR)
     return load_config(path) if path else None
+
+
+# Threshold files and specs (the Python API's ``thresholds=``, the command line's --thresholds).
+
+
+def _read_thresholds_file(path: str) -> object:
+    with open(path, "rb") as f:
+        raw = f.read()
+    text = raw.decode("utf-8-sig")
+    as_json = path.lower().endswith(".json") or text.lstrip().startswith("{")
+    try:
+        return parse_document(text, as_json)
+    except ImportError:
+        raise InputError(
+            f"reading the TOML thresholds file '{path}' needs Python 3.11+ or the tomli "
+            "package (pip install tomli); or write it as JSON"
+        ) from None
+    except ValueError as e:
+        kind = "JSON" if as_json else "TOML"
+        raise InputError(f"thresholds file '{path}' is not valid {kind}: {e}") from None
+
+
+def _threshold_table(document: object, source: str) -> Mapping[str, object]:
+    """The overrides in a parsed file: top-level keys, a ``[thresholds]`` table, or
+    ``[tool.tb_histdiag.thresholds]`` (so the table can live in a ``pyproject.toml``)."""
+    if not isinstance(document, Mapping):
+        raise InputError(f"{source} must hold a table of threshold names and numbers")
+    if "tool" in document:
+        table = document.get("tool", {})
+        for key in ("tb_histdiag", "thresholds"):
+            table = table.get(key) if isinstance(table, Mapping) else None
+        if table is None:
+            raise InputError(f"{source} has no [tool.tb_histdiag.thresholds] table")
+        document = table
+    elif set(document) == {"thresholds"} and isinstance(document["thresholds"], Mapping):
+        document = document["thresholds"]
+    if not isinstance(document, Mapping):
+        raise InputError(f"{source} must hold a table of threshold names and numbers")
+    return document
+
+
+def checked_overrides(
+    overrides: Mapping[str, object],
+    source: str,
+    base: Thresholds = DEFAULT_THRESHOLDS,
+    error: type[ValueError] = InputError,
+) -> Thresholds:
+    """``base`` with ``overrides`` applied, each name known and each value a finite number (a
+    whole one for a whole-number threshold); ``error`` names ``source`` and the problem."""
+    try:
+        base.with_overrides(dict.fromkeys(overrides, 0))
+    except KeyError as e:
+        raise error(f"{source}: {e.args[0]}") from None
+    clean: dict[str, float] = {}
+    for name, value in overrides.items():
+        default = getattr(DEFAULT_THRESHOLDS, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise error(f"{source}: threshold '{name}' must be a number, not {value!r}")
+        if isinstance(default, int) and not float(value).is_integer():
+            raise error(f"{source}: threshold '{name}' must be a whole number, not {value!r}")
+        if not np.isfinite(value):
+            raise error(f"{source}: threshold '{name}' must be finite, not {value!r}")
+        clean[name] = int(value) if isinstance(default, int) else float(value)
+    return base.with_overrides(clean)
+
+
+def load_thresholds(
+    path: str | os.PathLike[str], base: Thresholds = DEFAULT_THRESHOLDS
+) -> Thresholds:
+    """Return ``base`` (the engine's thresholds) with the overrides in a TOML or JSON file applied.
+
+    The file holds threshold names and numbers at its top level, in a ``[thresholds]`` table, or
+    in ``[tool.tb_histdiag.thresholds]`` (a ``pyproject.toml``). Unknown names, non-numbers and
+    unreadable files raise :class:`InputError` (or :class:`OSError`) naming the problem.
+    """
+    path = os.fspath(path)
+    source = f"thresholds file '{path}'"
+    return checked_overrides(_threshold_table(_read_thresholds_file(path), source), source, base)
+
+
+def resolve_thresholds(spec: ThresholdsSpec, base: Thresholds = DEFAULT_THRESHOLDS) -> Thresholds:
+    if spec is None:
+        return base
+    if isinstance(spec, Thresholds):
+        return spec
+    if isinstance(spec, Mapping):
+        return checked_overrides(spec, "thresholds", base)
+    if isinstance(spec, (str, os.PathLike)):
+        return load_thresholds(spec, base)
+    raise TypeError(
+        f"thresholds must be a Thresholds, a mapping or a file path, not {type(spec).__name__}"
+    )

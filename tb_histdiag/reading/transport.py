@@ -93,7 +93,7 @@ def _may_stall(method: str, kwargs: Mapping[str, object]) -> bool:
     tensor reads of one series. Reads of several series at once (the plugin's chunks of a run
     are megabytes each) do not stall, and nudges running beside them only slowed them (measured:
     diagnosing the L bench logdir took ~7% longer); the plugin nudges its own chunk reads only
-    while their size is unknown or small (``STALL_BYTES`` in :mod:`tb_histdiag.series`)."""
+    while their size is unknown or small (``STALL_BYTES`` in :mod:`tb_histdiag.reading.series`)."""
     if method != "read_tensors":
         return True
     tags = getattr(kwargs.get("run_tag_filter"), "tags", None)
