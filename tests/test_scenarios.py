@@ -25,13 +25,8 @@ from tb_histdiag.scenarios import (
 )
 from tb_histdiag.scenarios.__main__ import main
 from tb_histdiag.scenarios.catalog import VARIANTS
-from tb_histdiag.scenarios.network import (
-    TrainConfig,
-    forward_backward,
-    init_params,
-    make_data,
-    make_spirals,
-)
+from tb_histdiag.scenarios.network import TrainConfig, forward_backward, init_params, make_data
+from tb_histdiag.scenarios.tasks import make_spirals
 
 STEPS = 20
 CORE = ("healthy", "constant_init", "frozen_early")

@@ -189,7 +189,7 @@ def test_package_does_not_import_torch():
 
 
 def _full(name: str, variant: int, logdir) -> object:
-    from tb_histdiag.scenarios.torch_models import train_and_log
+    from tb_histdiag.scenarios.torch_training import train_and_log
 
     scen = TORCH_SCENARIOS[name]
     return train_and_log(scen.variants[variant].config, logdir, scen.run_name(variant))

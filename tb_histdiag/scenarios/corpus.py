@@ -119,7 +119,7 @@ def run_job(job: Job, logdir: str | Path, steps: int | None = None) -> list[Corp
     """Write one job's runs into ``logdir``; returns what was written."""
     started = time.perf_counter()
     if job.source == TORCH:
-        from .torch_models import train_and_log
+        from .torch_training import train_and_log
 
         scen = TORCH_SCENARIOS[job.name]
         train_and_log(scen.variants[job.variant].config, logdir, scen.run_name(job.variant), steps)

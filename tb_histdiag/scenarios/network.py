@@ -30,6 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .optimizers import SGD, Adam
+from .tasks import make_motifs, make_spirals
+
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 INITS = ("default", "glorot", "normal", "constant")
 OPTIMIZERS = ("sgd", "adam")
@@ -163,66 +166,6 @@ class StepRecord:
     layers: tuple[LayerRecord, ...]
 
 
-def make_spirals(
-    n_samples: int, input_dim: int, classes: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Interleaved spirals, one arm per class, embedded in ``input_dim`` dimensions.
-
-    Returns standardised inputs ``[n_samples, input_dim]`` and integer labels ``[n_samples]``.
-    """
-    if input_dim < 2:
-        raise ValueError("input_dim must be at least 2")
-    per_class = n_samples // classes
-    labels = np.repeat(np.arange(classes), per_class)
-    radius = np.tile(np.linspace(0.1, 1.0, per_class), classes)
-    # One and a half turns per arm, arms offset by 2*pi/classes, with angular noise so the classes
-    # overlap a little and the loss cannot reach zero.
-    angle = labels * (2 * np.pi / classes) + radius * 3 * np.pi + rng.normal(0, 0.3, labels.size)
-    plane = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1) * 2.0
-    noise = rng.normal(0.0, 0.3, (labels.size, input_dim - 2))
-    # A random rotation spreads the signal over all inputs, so no input weight is special.
-    rotation, _ = np.linalg.qr(rng.normal(size=(input_dim, input_dim)))
-    x = np.concatenate([plane, noise], axis=1) @ rotation
-    x = (x - x.mean(axis=0)) / x.std(axis=0)
-    order = rng.permutation(labels.size)
-    return x[order], labels[order]
-
-
-#: The class motifs of :func:`make_motifs`: a falling step, a rising step, an oscillation.
-MOTIFS = (
-    (1.0, 1.0, 1.0, -1.0, -1.0, -1.0),
-    (-1.0, -1.0, -1.0, 1.0, 1.0, 1.0),
-    (1.0, -1.0, 1.0, -1.0, 1.0, -1.0),
-)
-
-
-def make_motifs(
-    n_samples: int, length: int, classes: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Noisy signals with one class motif each, at a random position.
-
-    Every signal is white noise (std 1) plus the motif of its class (amplitude 1.5) added at a
-    uniformly random offset. The motifs have the same energy and zero mean, so neither the
-    signal's level nor its power tells the class; its local shape does, wherever it sits.
-    Returns standardised inputs ``[n_samples, length, 1]`` (channels last) and labels.
-    """
-    if not 1 <= classes <= len(MOTIFS):
-        raise ValueError(f"the motif task has at most {len(MOTIFS)} classes")
-    width = len(MOTIFS[0])
-    if length < width:
-        raise ValueError(f"signal_length must be at least {width}")
-    per_class = n_samples // classes
-    labels = np.repeat(np.arange(classes), per_class)
-    x = rng.normal(0.0, 1.0, (labels.size, length))
-    offsets = rng.integers(0, length - width + 1, labels.size)
-    motifs = 1.5 * np.asarray(MOTIFS)[labels]
-    rows = np.arange(labels.size)[:, None]
-    x[rows, offsets[:, None] + np.arange(width)] += motifs
-    x = (x - x.mean()) / x.std()
-    order = rng.permutation(labels.size)
-    return x[order][:, :, None], labels[order]
-
-
 def make_data(config: TrainConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """The task of a configuration: motif signals for a conv net, spirals for an MLP."""
     if config.conv:
@@ -306,43 +249,6 @@ def _softmax_xent(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.nda
     grad /= labels.size
     accuracy = float((logits.argmax(axis=1) == labels).mean())
     return loss, grad, accuracy
-
-
-class _Adam:
-    """Adam (Kingma & Ba) with PyTorch's default betas and epsilon."""
-
-    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
-        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.moments: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self.t = 0
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        self.t += 1
-        c1 = 1.0 - self.beta1**self.t
-        c2 = 1.0 - self.beta2**self.t
-        for key, (p, g) in enumerate(zip(params, grads)):
-            m, v = self.moments.get(key, (np.zeros_like(p), np.zeros_like(p)))
-            m = self.beta1 * m + (1.0 - self.beta1) * g
-            v = self.beta2 * v + (1.0 - self.beta2) * g * g
-            self.moments[key] = (m, v)
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
-
-
-class _SGD:
-    """Plain SGD, with heavy-ball momentum if ``momentum > 0``."""
-
-    def __init__(self, lr: float, momentum: float = 0.0):
-        self.lr, self.momentum = lr, momentum
-        self.velocity: dict[int, np.ndarray] = {}
-
-    def step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        for key, (p, g) in enumerate(zip(params, grads)):
-            if self.momentum:
-                v = self.momentum * self.velocity.get(key, np.zeros_like(p)) + g
-                self.velocity[key] = v
-                p -= self.lr * v
-            else:
-                p -= self.lr * g
 
 
 @dataclass(frozen=True)
@@ -449,8 +355,8 @@ def train(config: TrainConfig, steps: int | None = None) -> Iterator[StepRecord]
     trainable = [i for i in range(n_layers) if i not in frozen]
     bias_only = {i % n_layers for i in config.frozen_weights}
     weight_trainable = [i for i in trainable if i not in bias_only]
-    optimizer: _Adam | _SGD = (
-        _Adam(config.lr) if config.optimizer == "adam" else _SGD(config.lr, config.momentum)
+    optimizer: Adam | SGD = (
+        Adam(config.lr) if config.optimizer == "adam" else SGD(config.lr, config.momentum)
     )
     nan_step = -1
     if config.nan_at is not None:
