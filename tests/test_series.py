@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from tensorboard import context
@@ -146,6 +148,11 @@ def test_a_second_training_in_the_same_run_directory_is_judged_on_its_own(tmp_pa
     rng = np.random.default_rng(0)
     run_dir = tmp_path / "run"
     for start, end in ((10.0, 1.0), (5.0, 4.9)):
+        # TensorBoard reads a run's event files in name order: the creation second, then a
+        # per-process counter compared as text (".10" before ".9"). A re-run fit starts seconds
+        # later; two writers within one second would be read in counter order, which breaks
+        # when the counter gains a digit (it did once the whole suite had opened ~100 writers).
+        time.sleep(1.0 - time.time() % 1.0 + 0.01)
         writer = open_writer("tf2", run_dir)
         for step in range(20):
             writer.scalar("epoch_loss", start + (end - start) * step / 19, step)
