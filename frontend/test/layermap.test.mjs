@@ -70,6 +70,8 @@ test("movement words and summaries", () => {
   assert.equal(summarizeLayerMap({ run: "r", layers: [] }).text, "no layers with weights");
   const healthy = normalizeLayerMap({ run: "h", layers: [{ layer: "a", tag: "a", steps: [0, 1], movement: [0, 0.5] }, { layer: "b", tag: "b", steps: [0, 1], movement: [0, 0.9] }] });
   assert.equal(summarizeLayerMap(healthy).text, "all 2 layers learning");
+  const one = { ...healthy, layers: healthy.layers.slice(0, 1) };
+  assert.equal(summarizeLayerMap(one).text, "the one layer learning");
   const mixed = normalizeLayerMap({ run: "m", layers: [{ layer: "a", tag: "a", steps: [0, 1], movement: [0, 0.01] }, { layer: "b", tag: "b", steps: [0, 1], movement: [0, 0.9] }] });
   assert.equal(summarizeLayerMap(mixed).text, "1 barely moving");
 });

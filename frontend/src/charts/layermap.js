@@ -130,7 +130,10 @@ export function summarizeLayerMap(map) {
   if (!total) return { still, slow, moving, text: "no layers with weights" };
   if (still.length) parts.push(`${still.length} of ${total} not learning`);
   if (slow.length) parts.push(`${slow.length} barely moving`);
-  if (!still.length && !slow.length) parts.push(moving.length === total ? `all ${total} layers learning` : `${moving.length} of ${total} learning`);
+  if (!still.length && !slow.length) {
+    const all = total === 1 ? "the one layer learning" : `all ${total} layers learning`;
+    parts.push(moving.length === total ? all : `${moving.length} of ${total} learning`);
+  }
   return { still, slow, moving, text: parts.join(", ") };
 }
 
