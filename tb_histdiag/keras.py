@@ -154,7 +154,11 @@ class HistogramLogger(keras.callbacks.Callback):
       softmax/sigmoid and ``<layer>/logits`` otherwise;
     * ``<weight path>/gradients``: the gradient of the compiled loss on the probe with respect
       to each trainable weight, named after the weight's own histogram
-      (``sequential/dense/kernel/histogram`` → ``sequential/dense/kernel/gradients``).
+      (``sequential/dense/kernel/histogram`` → ``sequential/dense/kernel/gradients``);
+    * with ``weights=True``, ``<weight path>/histogram``: every weight, as Keras 3.15's own
+      callback names it. Older Keras 3 callbacks write every layer's kernel as
+      ``kernel/histogram`` (the verdict ``unnamed_layers``); with them, pass
+      ``histogram_freq=0`` to Keras' callback and ``weights=True`` here.
 
     The probe runs with ``training=False``: no dropout, no update of BatchNorm's moving
     statistics, nothing in the model changes. Activations are read from Sequential and
@@ -169,6 +173,7 @@ class HistogramLogger(keras.callbacks.Callback):
         *,
         activations: bool = True,
         gradients: bool = True,
+        weights: bool = False,
         every_n_epochs: int = 1,
         run: str = "train",
         log: Callable[[str], None] | None = None,
@@ -191,6 +196,7 @@ class HistogramLogger(keras.callbacks.Callback):
         self.run = run
         self.activations = activations
         self.gradients = gradients
+        self.weights = weights
         self.every_n_epochs = int(every_n_epochs)
         self._log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self._writer = None
@@ -212,11 +218,12 @@ class HistogramLogger(keras.callbacks.Callback):
             self._writer = None
 
     def write(self, step: int) -> list[str]:
-        """Write the probe's activation and gradient histograms at ``step``; returns the tags."""
+        """Write the probe's activation and gradient histograms (and with ``weights``, the
+        weights') at ``step``; returns the tags."""
         if self._writer is None:
             self.on_train_begin()
         tags: list[str] = []
-        values = []
+        values = self.weight_values() if self.weights else []
         if self.activations:
             values += self.layer_outputs()
         if self.gradients:
@@ -233,6 +240,17 @@ class HistogramLogger(keras.callbacks.Callback):
         if self._read_outputs is None:
             self._read_outputs = self._output_reader()
         return self._read_outputs()
+
+    def weight_values(self) -> list[tuple[str, object]]:
+        """Every weight of the model (trainable or not), named by its path, one tag each."""
+        seen: set[int] = set()
+        out = []
+        for layer in self.model.layers:
+            for weight in layer.weights:
+                if id(weight) not in seen:  # a weight shared by two layers is written once
+                    seen.add(id(weight))
+                    out.append((f"{_weight_name(weight, layer)}/histogram", weight))
+        return out
 
     def weight_gradients(self) -> list[tuple[str, object]]:
         """The loss gradient on the probe for each trainable weight, named after the weight."""
@@ -293,9 +311,13 @@ def _split_probe(probe: object) -> tuple[object, object, object]:
     return probe, None, None
 
 
-def _weight_name(weight: object) -> str:
-    """A weight's name as Keras' TensorBoard callback writes it (without ``/histogram``)."""
-    return str(getattr(weight, "path", None) or weight.name).replace(":", "_")
+def _weight_name(weight: object, layer: object = None) -> str:
+    """A weight's name as Keras 3.15's TensorBoard callback writes it (without
+    ``/histogram``): its path, else its name, under its layer's name when it has no ``/``."""
+    name = str(getattr(weight, "path", None) or weight.name)
+    if "/" not in name and layer is not None:
+        name = f"{getattr(layer, 'path', None) or layer.name}/{name}"
+    return name.replace(":", "_")
 
 
 def _layer_name(layer: object) -> str:

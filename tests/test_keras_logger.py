@@ -182,3 +182,58 @@ def test_a_subclassed_model_logs_gradients_and_says_why_not_activations(tmp_path
     assert roles == {"gradient"}
     assert all(t.steps == 2 for t in run.tags)
     assert os.path.isdir(os.path.join(str(tmp_path), "train"))
+
+
+class _OldKerasNames(keras.callbacks.TensorBoard):
+    """The weight histograms as Keras 3 callbacks before keras-team/keras#22317 named them: after
+    the weight's own name (``kernel``), so every layer writes ``kernel/histogram``."""
+
+    def _log_weights(self, epoch):
+        with self._train_writer.as_default():
+            for layer in self.model.layers:
+                for weight in layer.weights:
+                    self.summary.histogram(f"{weight.name}/histogram", weight, step=epoch)
+
+
+def test_old_keras_names_are_caught_and_weights_true_names_every_layer(tmp_path):
+    x, y = _data()
+    old, fixed = str(tmp_path / "old"), str(tmp_path / "fixed")
+    _functional().fit(
+        x,
+        y,
+        epochs=EPOCHS,
+        batch_size=128,
+        verbose=0,
+        callbacks=[_OldKerasNames(old, histogram_freq=1)],
+    )
+    for load_fast, severity in ((False, "warning"), (True, "info")):
+        (run,) = tb_histdiag.diagnose(old, runs=["train"], load_fast=load_fast).runs
+        (verdict,) = [v for v in run.verdicts if v.id == "unnamed_layers"]
+        assert verdict.severity == severity, load_fast
+        assert {"kernel/histogram", "bias/histogram"} <= set(verdict.tags)
+    # Three Dense layers share kernel/histogram: the Python loader sees all three per step.
+    (run,) = tb_histdiag.diagnose(old, runs=["train"], load_fast=False).runs
+    kernel = next(t for t in run.tags if t.tag == "kernel/histogram")
+    assert "3 tensors of different sizes (1,024, 2,048 and 96 values)" in kernel.reason
+
+    # The one-line fix: Keras logs no weights, the logger logs them under their paths.
+    model = _functional()
+    ours = HistogramLogger(fixed, probe=(x[:PROBE], y[:PROBE]), weights=True)
+    model.fit(
+        x,
+        y,
+        epochs=EPOCHS,
+        batch_size=128,
+        verbose=0,
+        callbacks=[keras.callbacks.TensorBoard(fixed, histogram_freq=0), ours],
+    )
+    (run,) = tb_histdiag.diagnose(fixed, runs=["train"]).runs
+    tags = {t.tag: t for t in run.tags}
+    for weight in model.weights:
+        tag = f"{weight.path}/histogram"
+        assert tags[tag].steps == EPOCHS, tag
+    assert tags["hidden/kernel/histogram"].role == "weight"
+    assert tags["bn/gamma/histogram"].role == "norm_scale"
+    assert tags["bn/moving_mean/histogram"].role == "running_stat"
+    assert [v.id for v in run.verdicts] == []
+    assert run.status == "ok", [(t.tag, [v.id for v in t.verdicts]) for t in run.tags if t.verdicts]

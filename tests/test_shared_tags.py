@@ -85,3 +85,63 @@ def test_an_ordinary_series_keeps_no_shared_sizes():
     )
     assert shared.shared_sizes == (3, 5)
     assert shared.steps.tolist() == [0, 1]  # the arrays hold the last of each step
+
+
+def _run_verdicts(run) -> dict[str, object]:
+    return {v.id: v for v in run.verdicts}
+
+
+def test_the_run_says_its_layers_share_tags_with_the_python_loader(tmp_path):
+    _write_colliding_run(tmp_path / "fit" / "train")
+    (run,) = api.diagnose(str(tmp_path), load_fast=False).runs
+    verdict = _run_verdicts(run)["unnamed_layers"]
+    assert verdict.severity == "warning"
+    assert verdict.evidence == {"tags": 2, "tensors_per_step": 3}
+    assert set(verdict.tags) == {"kernel/histogram", "bias/histogram"}
+    assert "'bias/histogram' and 'kernel/histogram' hold up to 3 tensors" in verdict.summary
+    assert "Keras 3.15" in verdict.fix
+    assert "weights=True" in verdict.fix
+    assert verdict.steps == (0, EPOCHS - 1)
+    assert run.status == "warning"
+
+
+def test_with_the_rust_loader_the_names_alone_say_layers_may_share_them(tmp_path):
+    _write_colliding_run(tmp_path / "fit" / "train")
+    (run,) = api.diagnose(str(tmp_path), load_fast=True).runs
+    tags = {t.tag: t for t in run.tags}
+    # The data server keeps the last tensor of each step: one layer's, judged as a series.
+    kernel = tags["kernel/histogram"]
+    assert kernel.reason is None
+    assert kernel.movement is not None
+    assert kernel.movement > 0
+    verdict = _run_verdicts(run)["unnamed_layers"]
+    assert verdict.severity == "info"
+    assert set(verdict.tags) == {"kernel/histogram", "bias/histogram"}
+    assert "may" in verdict.title
+    assert "--load_fast=false" in verdict.fix
+    assert "dense_9/kernel/histogram" not in verdict.tags  # it names its layer
+
+
+def test_a_run_whose_tags_name_their_layers_has_no_such_verdict(tmp_path):
+    writer = open_writer("tf2", tmp_path / "run")
+    rng = np.random.default_rng(1)
+    for epoch in range(6):
+        writer.histogram("sequential/dense/kernel/histogram", rng.normal(0, 1, 64), epoch)
+        writer.histogram("sequential/dense/bias/histogram", rng.normal(0, 0.1, 8), epoch)
+    writer.close()
+    for load_fast in (False, True):
+        (run,) = api.diagnose(str(tmp_path), load_fast=load_fast).runs
+        assert "unnamed_layers" not in _run_verdicts(run), load_fast
+
+
+def test_a_single_layer_model_declares_its_unnamed_tags(tmp_path):
+    _write_colliding_run(tmp_path / "fit" / "train")
+    (run,) = api.diagnose(
+        str(tmp_path),
+        load_fast=True,
+        expect={"^(kernel|bias)/histogram$": "unnamed_layers"},
+    ).runs
+    verdict = _run_verdicts(run)["unnamed_layers"]
+    assert verdict.severity == "info"
+    assert verdict.title == "Tags that name no layer, as configured"
+    assert verdict.evidence["expected"] == "^(kernel|bias)/histogram$"

@@ -40,10 +40,9 @@ def shared_tag_reason(sizes: tuple[int, ...]) -> str:
         listed = ", ".join(f"{n:,}" for n in sizes[:-1]) + f" and {sizes[-1]:,}"
         what = f"{len(sizes)} tensors of different sizes ({listed} values)"
     return (
-        f"{what} share this tag at every step: several layers log under one name, so they "
-        "cannot be told apart (Keras 3's TensorBoard callback before keras-team/keras#20809 "
-        "names every layer's kernel 'kernel/histogram'); upgrade Keras, or name each layer's "
-        "histograms"
+        f"{what} share this tag at every step: several layers log under one name (older "
+        "Keras 3 callbacks, keras-team/keras#20809), so they cannot be told apart; the run's "
+        "verdict unnamed_layers says what to do"
     )
 
 
@@ -64,7 +63,12 @@ def diagnose_series(
         "last_step": int(series.steps[-1]) if series.num_steps else None,
     }
     if series.shared_sizes:
-        return TagDiagnosis(**where, verdicts=(), reason=shared_tag_reason(series.shared_sizes))
+        return TagDiagnosis(
+            **where,
+            verdicts=(),
+            reason=shared_tag_reason(series.shared_sizes),
+            facts={"shared_sizes": series.shared_sizes},
+        )
     s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
     with np.errstate(
         all="ignore"
@@ -128,12 +132,15 @@ def assemble_run(
                 verdicts=(verdict,) if verdict else (),
             )
         )
-    run_verdict = rules.last_layer_only(list(by_layer.items()), thresholds)
+    run_verdicts = (
+        rules.last_layer_only(list(by_layer.items()), thresholds),
+        rules.unnamed_layers(ordered),
+    )
     return RunDiagnosis(
         run=run,
         tags=tuple(ordered),
         layers=tuple(layers),
-        verdicts=(run_verdict,) if run_verdict else (),
+        verdicts=tuple(v for v in run_verdicts if v is not None),
         loss=loss,
     )
 

@@ -46,6 +46,7 @@ LABELS = {
     "multimodal": "Values in a few spikes",
     "bias_only": "Only the biases learn",
     "last_layer_only": "Only the last layers learn",
+    "unnamed_layers": "Tags that name no layer",
 }
 
 #: Layer and run verdicts that state that some of their tags are frozen: expecting those tags

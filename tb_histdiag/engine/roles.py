@@ -197,6 +197,19 @@ def _strip_role_words(name: str) -> str:
     return name
 
 
+#: A Keras weight name with no layer in front (``kernel/histogram``): how older Keras 3 callbacks
+#: name every layer's weights (keras-team/keras#20809). Such a tag belongs to no known layer.
+_KERAS_BARE_WEIGHT = re.compile(
+    r"(kernel|bias|gamma|beta|moving_mean|moving_variance|embeddings|recurrent_kernel"
+    r"|depthwise_kernel|pointwise_kernel|alpha)(_\d+)?/histogram"
+)
+
+
+def names_no_layer(tag: str) -> bool:
+    """Whether ``tag`` is a Keras weight name with no layer in front (``kernel/histogram``)."""
+    return _KERAS_BARE_WEIGHT.fullmatch(tag) is not None
+
+
 def _is_role_namespace(component: str) -> bool:
     meaningful = {w for w in _words(component) if not w.isdigit()}
     return bool(meaningful) and meaningful <= _ROLE_WORDS
@@ -255,6 +268,8 @@ def _parse(tag: str, scopes: frozenset[str] = frozenset()) -> _Parsed:
     else:
         layer = _strip_role_words(kept[own_index][2]) if own_index is not None else name
     layer = layer.strip("/._:- ") or "(model)"
+    if names_no_layer(tag):
+        layer = "(model)"  # gamma/histogram names no layer called gamma
     if gradient:
         return _Parsed("gradient", layer, own_role)
     return _Parsed(own_role or "other", layer, None)

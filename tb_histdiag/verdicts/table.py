@@ -119,6 +119,11 @@ VERDICTS: tuple[VerdictSpec, ...] = (
     ),
     VerdictSpec("bias_only", "layer", "the layer's biases move, its weights do not"),
     VerdictSpec("last_layer_only", "run", "only the last layer(s) learn; earlier ones are frozen"),
+    VerdictSpec(
+        "unnamed_layers",
+        "run",
+        "parameter tags several layers log under (or, naming no layer, may): Keras 3's old names",
+    ),
 )
 
 BY_ID: dict[str, VerdictSpec] = {v.id: v for v in VERDICTS}
