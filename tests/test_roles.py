@@ -144,6 +144,25 @@ def test_classifier_heads_come_after_the_layers_they_read_whatever_the_listing_o
         ("layer1/layer1/outputs", "activation", "layer1"),
         ("input", "input", "input"),
         ("predictions/probs", "output", "predictions"),
+        # Tags of public logdirs (December audit): TensorFlow's summaries tutorial, PyTorch
+        # forward hooks that name a histogram after the module's repr, param/ beside grad/.
+        ("layer1/Wx_plus_b/preactivate", "preactivation", "layer1"),
+        ("layer1/Wx_plus_b/pre_activations", "preactivation", "layer1"),
+        ("layer2/Wx_plus_b", "preactivation", "layer2"),
+        (
+            "Linear(in_features=10, out_features=20, bias=True)",
+            "activation",
+            "Linear(in_features=10, out_features=20, bias=True)",
+        ),
+        (
+            "Pre-Activations/train/Conv2d(1, 10, kernel_size=(5, 5), stride=(1, 1))",
+            "preactivation",
+            "train/Conv2d(1, 10, kernel_size=(5, 5), stride=(1, 1))",
+        ),
+        ("ReLU()", "activation", "ReLU()"),
+        ("Softmax(dim=1)", "output", "Softmax(dim=1)"),
+        ("param/0.weight", "weight", "0"),
+        ("params/conv1/weight", "weight", "conv1"),
         # Older Keras 3 callbacks write the weight's own name only: no layer is named.
         ("kernel/histogram", "weight", "(model)"),
         ("gamma/histogram", "norm_scale", "(model)"),

@@ -58,6 +58,11 @@ _DECORATION_WORDS = {
     "distribution",
     "distributions",
     "values",
+    # param/fc1.weight beside grad/fc1.weight: a namespace of parameters, as grad/ is of gradients
+    "param",
+    "params",
+    "parameter",
+    "parameters",
 }
 _NORM_MODULE_WORDS = {
     "bn",
@@ -72,7 +77,19 @@ _NORM_MODULE_WORDS = {
     "ln",
     "gn",
 }
-_PREACTIVATION_WORDS = {"preactivation", "preactivations", "preact", "preacts", "logits", "pre"}
+_PREACTIVATION_WORDS = {
+    "preactivation",
+    "preactivations",
+    "preactivate",
+    "preact",
+    "preacts",
+    "logits",
+    "pre",
+}
+#: TensorFlow's summaries tutorial names the affine output ``layer1/Wx_plus_b/pre_activations``.
+_WX_PLUS_B = re.compile(r"(?i)wx_?plus_?b")
+#: A PyTorch module's repr used as a tag by forward hooks (``Linear(in_features=10, ...)``).
+_MODULE_REPR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\((.*)\)")
 _PREACTIVATION_PHRASES = ("before_relu", "before_activation", "pre_activation", "pre-activation")
 _OUTPUT_WORDS = {"probs", "probabilities", "probability", "softmax", "predictions", "yhat"}
 _ACTIVATION_WORDS = {"activation", "activations", "act", "acts", "output", "outputs", "relu"}
@@ -156,7 +173,11 @@ def _own_role(component: str, parent: str | None) -> str | None:
         wordset >= {"batches", "tracked"}
     ):
         return "running_stat"
-    if any(p in lower for p in _PREACTIVATION_PHRASES) or wordset & _PREACTIVATION_WORDS:
+    if (
+        any(p in lower for p in _PREACTIVATION_PHRASES)
+        or wordset & _PREACTIVATION_WORDS
+        or _WX_PLUS_B.fullmatch(component)
+    ):
         return "preactivation"
     norm_parent = parent is not None and _is_norm_module(parent)
     if wordset & _SCALE_WORDS and (norm_parent or "gamma" in wordset):
@@ -211,6 +232,8 @@ def names_no_layer(tag: str) -> bool:
 
 
 def _is_role_namespace(component: str) -> bool:
+    if _WX_PLUS_B.fullmatch(component):
+        return True
     meaningful = {w for w in _words(component) if not w.isdigit()}
     return bool(meaningful) and meaningful <= _ROLE_WORDS
 
@@ -219,6 +242,10 @@ def _parse(tag: str, scopes: frozenset[str] = frozenset()) -> _Parsed:
     """Role, layer and gradient target of one tag. ``scopes`` are the layers whose parameters the
     run logs under their name: a component that is one of them, with more after it, is a name
     scope (TF1's ``output/Model`` beside ``output/Weights``), not the tensor's own name."""
+    head, _, last = tag.rpartition("/")
+    module = _MODULE_REPR.fullmatch(last)
+    if module:
+        return _module_output(tag, head, module.group(1), scopes)
     name = re.sub(r":\d+$", "", tag)
     spans = [(m.start(), m.end(), m.group()) for m in _COMPONENT.finditer(name)]
     gradient = False
@@ -273,6 +300,20 @@ def _parse(tag: str, scopes: frozenset[str] = frozenset()) -> _Parsed:
     if gradient:
         return _Parsed("gradient", layer, own_role)
     return _Parsed(own_role or "other", layer, None)
+
+
+def _module_output(tag: str, head: str, module: str, scopes: frozenset[str]) -> _Parsed:
+    """A tag that ends in a module's repr (``Pre-Activations/Linear(in_features=320, ...)``):
+    what a forward hook saw come out of that module. Its arguments say nothing of the role
+    (``bias=True`` is not a bias), and they keep modules of one class apart as layers. The role
+    comes from the namespaces and the class (``ReLU`` → activation, ``Softmax`` → output);
+    a module's output is otherwise an activation."""
+    p = _parse(f"{head}/{module}" if head else module, scopes)
+    role = p.role if p.role in ("activation", "preactivation", "output", "gradient") else None
+    if p.role == "gradient" and p.target not in (None, "activation", "preactivation", "output"):
+        p = dataclasses.replace(p, target=None)
+    layer = p.layer[: -len(module)] + tag.rpartition("/")[2] if p.layer.endswith(module) else tag
+    return _Parsed(role or "activation", layer, p.target)
 
 
 def role_of(tag: str) -> str:
