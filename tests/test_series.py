@@ -140,7 +140,7 @@ def test_the_training_loss_scalar_is_found_under_the_names_people_give_it(tags, 
 
 def test_a_second_training_in_the_same_run_directory_is_judged_on_its_own(tmp_path):
     """Keras users re-run ``fit`` with the same log_dir: the steps start again at 0 in a new
-    event file of the same run. Like the histograms (the last written of each step wins), the
+    event file of the same run. Like the histograms (what the latest writing left standing), the
     loss is read on the second training, not from the first one's start to the second one's end."""
     from tb_histdiag import api
     from tb_histdiag.scenarios.writers import open_writer

@@ -46,6 +46,18 @@ def shared_tag_reason(sizes: tuple[int, ...]) -> str:
     )
 
 
+def _writing_facts(series: Series) -> dict[str, object]:
+    """When the series was last written, and where it was written again from an earlier step
+    (for ``several_trainings``)."""
+    facts: dict[str, object] = {}
+    if series.num_steps:
+        facts["last_wall_time"] = float(series.wall_times.max())
+    if series.restarts:
+        facts["restarts"] = series.restarts
+        facts["restarted_at"] = series.restarted_at
+    return facts
+
+
 def diagnose_series(
     series: Series,
     role: TagRole,
@@ -67,7 +79,7 @@ def diagnose_series(
             **where,
             verdicts=(),
             reason=shared_tag_reason(series.shared_sizes),
-            facts={"shared_sizes": series.shared_sizes},
+            facts={"shared_sizes": series.shared_sizes, **_writing_facts(series)},
         )
     s = stats.compute(series.steps, series.left, series.right, series.counts, series.nonfinite)
     with np.errstate(
@@ -104,6 +116,7 @@ def diagnose_series(
             **({} if mean_abs is None else {"mean_abs": mean_abs}),
             **({} if value_range is None else dict(zip(("recent_min", "recent_max"), value_range))),
             **({} if growth is None else {"growth": growth}),
+            **_writing_facts(series),
         },
     )
 
@@ -135,6 +148,7 @@ def assemble_run(
     run_verdicts = (
         rules.last_layer_only(list(by_layer.items()), thresholds),
         rules.unnamed_layers(ordered),
+        rules.several_trainings(ordered),
     )
     return RunDiagnosis(
         run=run,

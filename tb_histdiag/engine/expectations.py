@@ -47,6 +47,7 @@ LABELS = {
     "bias_only": "Only the biases learn",
     "last_layer_only": "Only the last layers learn",
     "unnamed_layers": "Tags that name no layer",
+    "several_trainings": "Several trainings in one run",
 }
 
 #: Layer and run verdicts that state that some of their tags are frozen: expecting those tags

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import NDArray
 
+from tb_histdiag.reading.rewrites import latest_writes
 from tb_histdiag.reading.series import SeriesInfo
 
 #: The plugin name TensorBoard stores scalar summaries under.
@@ -88,11 +89,10 @@ def read_loss(
     points = data.get(info.run, {}).get(info.tag, [])
     if not points:
         return None
-    # As for the histograms: each step once, the last one written winning (a run directory that
-    # holds a second training, its steps starting again at 0, is judged on the second one).
+    # As for the histograms: what the latest writing left standing (a run directory that holds
+    # a second training, its steps starting again at 0, is judged on the second one).
     steps = np.array([p.step for p in points], dtype=np.int64)
-    _, last_in_reversed = np.unique(steps[::-1], return_index=True)
-    keep = steps.size - 1 - last_in_reversed
+    keep = latest_writes(steps)
     return LossCurve(
         info.tag, steps[keep], np.array([p.value for p in points], dtype=np.float64)[keep]
     )

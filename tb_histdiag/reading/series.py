@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from tb_histdiag.reading.rewrites import latest_writes, restart_steps
 from tb_histdiag.reading.tensor_tables import Tables, as_table, tables_from_arrays
 
 #: The plugin name TensorBoard stores histogram summaries under.
@@ -60,6 +61,12 @@ class Series:
     #: callbacks write every layer's kernel as ``kernel/histogram``): their sizes, in the order
     #: they are written. Empty for an ordinary series. The arrays then hold the last of each step.
     shared_sizes: tuple[int, ...] = ()
+    #: The steps at which the series was written again from an earlier step (a ``fit`` re-run
+    #: into the same run directory: ``(0,)``), in order; the arrays hold what the latest writing
+    #: left standing (:mod:`tb_histdiag.reading.rewrites`). Empty when the steps never go back.
+    restarts: tuple[int, ...] = ()
+    #: The wall time of the first record of the latest writing (None: never written again).
+    restarted_at: float | None = None
 
     @property
     def num_steps(self) -> int:
@@ -128,34 +135,45 @@ def shared_tensor_sizes(tables: Tables) -> tuple[int, ...]:
     return tuple(int(n) for n in np.rint(full[0]))
 
 
-def _last_of_each_step(tables: Tables) -> Tables:
-    """``tables`` with each step once, in step order; where a step occurs more than once the
-    last one written wins (the Python loader keeps re-logged and colliding steps, TensorBoard's
-    Rust loader keeps the last)."""
-    steps = tables.steps
-    if steps.size < 2 or bool((steps[1:] > steps[:-1]).all()):
+def _rows(tables: Tables, keep: NDArray[np.intp]) -> Tables:
+    """``tables`` with only the entries ``keep`` (indices in order)."""
+    if keep.size == tables.steps.size:
         return tables
-    _, first_in_reversed = np.unique(steps[::-1], return_index=True)
-    keep = (steps.size - 1 - first_in_reversed).astype(np.int64)
     lengths = tables.lengths[keep]
     starts = np.cumsum(tables.lengths) - tables.lengths
     new_starts = np.cumsum(lengths) - lengths
     rows = np.repeat(starts[keep] - new_starts, lengths) + np.arange(int(lengths.sum()))
-    return Tables(steps[keep], tables.wall_times[keep], tables.flat[rows], lengths, tables.packed)
+    return Tables(
+        steps=tables.steps[keep],
+        wall_times=tables.wall_times[keep],
+        flat=tables.flat[rows],
+        lengths=lengths,
+        packed=tables.packed,
+    )
 
 
 def series_from_tables(run: str, tag: str, tables: Tables) -> Series:
     """Build a :class:`Series` from one series' packed bucket tables.
 
-    Steps are sorted and each kept once (:func:`_last_of_each_step`). Each step is normalised as
+    Only what the latest writing left standing is kept, each step once and in step order, as
+    TensorBoard's Rust loader keeps it (:mod:`~tb_histdiag.reading.rewrites`: a re-run ``fit``
+    is judged on its own); tensors that share the tag at every step are recognised on the
+    latest writing (:func:`shared_tensor_sizes`). Each step is normalised as
     :func:`normalise_buckets` does, and empty buckets *inside* the support are dropped too: they
     carry no mass, and PyTorch's fixed bins leave most of its ~600 buckets empty, so every
     statistic downstream works on arrays 3-4x narrower. Buckets with a negative or NaN count are
     kept (the statistics must see them). All steps are normalised at once on the packed rows (a
     per-step loop cost more than the statistics themselves).
     """
-    shared = shared_tensor_sizes(tables)
-    tables = _last_of_each_step(tables)
+    restarts = restart_steps(tables.steps)
+    restarted_at = None
+    if restarts:
+        last_restart = int(np.flatnonzero(tables.steps[1:] < tables.steps[:-1])[-1]) + 1
+        restarted_at = float(tables.wall_times[last_restart])
+        shared = shared_tensor_sizes(_rows(tables, np.arange(last_restart, tables.steps.size)))
+    else:
+        shared = shared_tensor_sizes(tables)
+    tables = _rows(tables, latest_writes(tables.steps))
     step_arr, wall_arr, flat, lengths = tables.steps, tables.wall_times, tables.flat, tables.lengths
     count = int(lengths.shape[0])
     ends = np.cumsum(lengths)
@@ -211,4 +229,17 @@ def series_from_tables(run: str, tag: str, tables: Tables) -> Series:
     left[filled] = out[:, 0]
     right[filled] = out[:, 1]
     counts[filled] = out[:, 2]
-    return Series(run, tag, step_arr, wall_arr, left, right, counts, nbuckets, nonfinite, shared)
+    return Series(
+        run,
+        tag,
+        step_arr,
+        wall_arr,
+        left,
+        right,
+        counts,
+        nbuckets,
+        nonfinite,
+        shared,
+        restarts,
+        restarted_at,
+    )

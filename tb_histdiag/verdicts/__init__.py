@@ -2,7 +2,7 @@
 
 One module per kind of rule (``values``, ``learning``, ``activations``, ``scale``), the tag rules
 of one series together (``tag``), rules across the tags of a run (``cross_tag``), layer and run
-verdicts (``layers``), tags that name no layer (``tag_names``), severities graded by the loss (``outcome``), every number they compare
+verdicts (``layers``), how the logs are laid out (``log_layout``), severities graded by the loss (``outcome``), every number they compare
 against (``thresholds``), and the table of verdict ids (``table``). ``docs/verdicts.md`` gives
 each rule, its thresholds and the research tool it follows.
 """
@@ -14,10 +14,10 @@ from tb_histdiag.verdicts.cross_tag import (
 )
 from tb_histdiag.verdicts.layers import bias_only, last_layer_only
 from tb_histdiag.verdicts.learning import movement_path, relative_change
+from tb_histdiag.verdicts.log_layout import several_trainings, unnamed_layers
 from tb_histdiag.verdicts.outcome import OUTCOME_GATED, gate_by_outcome, loss_outcome
 from tb_histdiag.verdicts.scale import Growth, measure_growth
 from tb_histdiag.verdicts.tag import TAG_RULES, apply_rules, recent_mean_abs, recent_range
-from tb_histdiag.verdicts.tag_names import unnamed_layers
 from tb_histdiag.verdicts.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "recent_mean_abs",
     "recent_range",
     "relative_change",
+    "several_trainings",
     "unnamed_layers",
     "unsaturable_preactivations",
     "vanishing_relative",

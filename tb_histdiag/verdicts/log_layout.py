@@ -95,55 +95,60 @@ def unnamed_layers(tags: Sequence[TagDiagnosis]) -> Verdict | None:
     )
 
 
+def _some(tags: Sequence[str]) -> str:
+    """Up to three tag names, and how many more."""
+    if len(tags) <= 3:
+        return _listed(tags)
+    return ", ".join(f"'{t}'" for t in tags[:3]) + f" and {len(tags) - 3} more tags"
+
+
 def several_trainings(tags: Sequence[TagDiagnosis]) -> Verdict | None:
     """Tags written again from an earlier step: more than one training in this run directory."""
     again = [d for d in tags if d.facts.get("restarts")]
     if not again:
         return None
-    restarts = max((d.facts["restarts"] for d in again), key=len)
-    latest = restarts[-1]
-    trainings = len(restarts) + 1
+    # The tag written again most recently tells how the latest writing began.
+    newest = max(again, key=lambda d: d.facts["restarted_at"])
+    latest = newest.facts["restarts"][-1]
+    counts = {len(d.facts["restarts"]) + 1 for d in again}
+    trainings = max(counts)
+    how_many = f"{trainings}" if len(counts) == 1 else f"at least {trainings}"
+    # A writing that starts where the series' first kept step is: everything before it was
+    # written again too (a re-run from the start, whatever step it logs first); one that starts
+    # later kept the earlier steps (a resume from a checkpoint).
+    from_start = newest.first_step is not None and newest.first_step >= latest
     # Tags the latest writing did not log at all: what they show is an earlier training's.
-    began = min(d.facts["restarted_at"] for d in again)
+    began = newest.facts["restarted_at"]
     earlier = [
-        d.tag
-        for d in tags
-        if not d.facts.get("restarts") and d.facts.get("last_wall_time", began) < began
+        d.tag for d in tags if d is not newest and d.facts.get("last_wall_time", began) < began
     ]
     stale = (
-        f" {_listed(earlier[:3])}"
-        + (f" and {len(earlier) - 3} more tags" if len(earlier) > 3 else "")
-        + f" {'was' if len(earlier) == 1 else 'were'} last written by an earlier training (the "
-        "latest did not log them): what they show is that training's."
+        f" {_some(earlier)} {'was' if len(earlier) == 1 else 'were'} last written by an earlier "
+        "training (the latest did not log them): what they show is that training's."
         if earlier
         else ""
     )
     lasts = [d.last_step for d in again if d.last_step is not None]
-    how = (
-        "starting again at step 0, as a fit re-run with the same log_dir does"
-        if latest == 0
-        else f"starting again at step {latest:,}, as a training resumed from a checkpoint does"
-    )
-    kept = (
-        "only the latest training is judged"
-        if latest == 0
-        else f"steps before {latest:,} come from the earlier writing, the rest from the latest"
-    )
+    if from_start:
+        how = f"starting again from its first step ({latest:,}), as a script re-run with the same log_dir does"
+        kept = "only the latest training is judged"
+    else:
+        how = f"starting again at step {latest:,}, as a training resumed from a checkpoint does"
+        kept = f"steps before {latest:,} come from the earlier writing, the rest from the latest"
     return Verdict(
         id="several_trainings",
         severity="info",
-        title=f"{trainings} trainings written into this run directory: the latest is judged",
+        title=f"{how_many.capitalize()} trainings written into this run directory: the latest is judged",
         summary=(
-            f"The steps of {_listed([d.tag for d in again][:3])}"
-            + (f" and {len(again) - 3} more tags" if len(again) > 3 else "")
-            + f" go back: the run directory holds {trainings} writings, the last one "
-            f"{how}. As TensorBoard's default loader keeps them, {kept}.{stale} With "
-            "--load_fast=false, TensorBoard's Histograms tab draws every training over the same "
-            "steps, one on top of the other."
+            f"The steps of {_some([d.tag for d in again])} go back: the run directory holds "
+            f"{how_many} writings, the latest {how}. As TensorBoard's default loader keeps "
+            f"them, {kept}.{stale} With --load_fast=false, TensorBoard's Histograms tab draws "
+            "every training over the same steps, one on top of the other."
         ),
         evidence={
             "trainings": trainings,
             "restart_step": latest,
+            "from_start": from_start,
             "tags": len(again),
             "earlier_only_tags": len(earlier),
         },

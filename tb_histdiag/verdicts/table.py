@@ -124,6 +124,11 @@ VERDICTS: tuple[VerdictSpec, ...] = (
         "run",
         "parameter tags several layers log under (or, naming no layer, may): Keras 3's old names",
     ),
+    VerdictSpec(
+        "several_trainings",
+        "run",
+        "steps written again from an earlier step: the latest training is judged (info)",
+    ),
 )
 
 BY_ID: dict[str, VerdictSpec] = {v.id: v for v in VERDICTS}

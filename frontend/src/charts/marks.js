@@ -20,7 +20,7 @@
  */
 
 /** Verdicts about a layer or a run: they are drawn on the layer map, not on one tag's chart. */
-export const NOT_ON_TAG_CHARTS = Object.freeze(new Set(["bias_only", "last_layer_only", "unnamed_layers"]));
+export const NOT_ON_TAG_CHARTS = Object.freeze(new Set(["bias_only", "last_layer_only", "unnamed_layers", "several_trainings"]));
 
 /**
  * Short words for the mark of each known verdict.
