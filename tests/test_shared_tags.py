@@ -145,3 +145,21 @@ def test_a_single_layer_model_declares_its_unnamed_tags(tmp_path):
     assert verdict.severity == "info"
     assert verdict.title == "Tags that name no layer, as configured"
     assert verdict.evidence["expected"] == "^(kernel|bias)/histogram$"
+
+
+def test_tensors_sharing_a_tag_are_recognised_after_a_rerun_in_the_same_directory(tmp_path):
+    """A public Keras 3 logdir re-ran fit into one run directory: the steps go back, and the
+    collision is told on the latest writing."""
+    import time
+
+    run_dir = tmp_path / "fit" / "train"
+    _write_colliding_run(run_dir, epochs=6)
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)  # a re-run opens its event file seconds later
+    _write_colliding_run(run_dir)
+    (run,) = api.diagnose(str(tmp_path), load_fast=False).runs
+    kernel = next(t for t in run.tags if t.tag == "kernel/histogram")
+    assert kernel.status == "unknown"
+    assert "(768, 2,048 and 32 values)" in kernel.reason
+    verdicts = _run_verdicts(run)
+    assert verdicts["unnamed_layers"].severity == "warning"
+    assert verdicts["several_trainings"].evidence["trainings"] == 2
