@@ -17,7 +17,8 @@ from tensorboard.util import tensor_util
 from tb_histdiag.engine.diagnosis import diagnose_series
 from tb_histdiag.engine.roles import TagRole
 from tb_histdiag.reading.series import series_from_data
-from tb_histdiag.verdicts.outcome import OUTCOME_GATED
+from tb_histdiag.results import LossOutcome
+from tb_histdiag.verdicts.outcome import OUTCOME_GATED, gate_by_outcome
 from tb_histdiag.verdicts.table import BY_ID, VERDICT_IDS, VERDICTS
 from tests.test_stats import _series
 
@@ -252,3 +253,25 @@ def test_weights_restored_at_the_end_are_slow_not_unmoved():
     assert verdict.evidence["relative_change_at_end"] == 0.0
     assert 0 < verdict.evidence["relative_change"] < 0.01
     assert "back exactly where it started" in verdict.summary
+
+
+def test_barely_moving_weights_are_told_beside_the_loss():
+    """A wide layer learns by moving little relative to its spread (TensorFlow's summaries
+    tutorial's 784x500 layer moves 0.5% while the loss falls 82%): the info says what the loss
+    did instead of predicting a long training."""
+    rng = np.random.default_rng(0)
+    base = rng.normal(0, 0.1, 4096)
+    drift = rng.normal(0, 1e-4, 4096)
+    rows = [base + i * drift for i in range(10)]
+    (slow,) = _diagnose(rows).verdicts
+    assert slow.id == "slow"
+    assert "will take" not in slow.summary
+    (falling,) = gate_by_outcome((slow,), LossOutcome("loss", 0.82, False, False))
+    assert falling.severity == "info"
+    assert falling.summary.endswith(
+        "Meanwhile the run's loss ('loss') fell by 82%: the network learns, so this is likely fine."
+    )
+    (flat,) = gate_by_outcome((slow,), LossOutcome("loss", 0.01, False, True))
+    assert flat.severity == "info"
+    assert flat.summary.endswith("is flat as well: the updates are likely too small.")
+    assert gate_by_outcome((slow,), None) == (slow,)

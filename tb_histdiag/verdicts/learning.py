@@ -134,10 +134,10 @@ def slow(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
         summary=(
             f"Between step {step_at(stats, vi[0])} and step {step_at(stats, vi[-1])} this "
             f"histogram moved at most {percent(change)} of its own width away from where it "
-            "started: it does change, so updates arrive, but at this pace the layer will take a "
-            "very long time to learn. That can be fine late in training or for a layer that is "
-            "already good; early on it usually means the learning rate (or the gradient reaching "
-            f"this layer) is very small.{back}"
+            "started: it does change, so updates arrive, but little. That can be fine late in "
+            "training, for a wide layer (wide layers learn by moving little relative to their "
+            "spread) or for one that is already good; early on it usually means the learning "
+            f"rate (or the gradient reaching this layer) is very small.{back}"
         ),
         evidence={"relative_change": change, "relative_change_at_end": ended},
         steps=(step_at(stats, vi[0]), step_at(stats, vi[-1])),

@@ -91,6 +91,9 @@ def gate_by_outcome(verdicts: tuple[Verdict, ...], loss: LossOutcome | None) -> 
         return verdicts
     out = []
     for v in verdicts:
+        if v.id == "slow":
+            out.append(_slow_with(v, loss))
+            continue
         if v.id not in OUTCOME_GATED:
             out.append(v)
             continue
@@ -112,3 +115,20 @@ def gate_by_outcome(verdicts: tuple[Verdict, ...], loss: LossOutcome | None) -> 
             dataclasses.replace(v, severity=severity, summary=v.summary + note, evidence=evidence)
         )
     return tuple(out)
+
+
+def _slow_with(v: Verdict, loss: LossOutcome) -> Verdict:
+    """``slow`` told beside the loss: barely moving weights under a falling loss are most
+    likely fine (an info either way); under a flat one they are part of the story."""
+    if loss.flat:
+        note = (
+            f" The run's loss ('{loss.tag}') "
+            + ("became NaN/Inf" if loss.nonfinite else "is flat")
+            + " as well: the updates are likely too small."
+        )
+    else:
+        note = (
+            f" Meanwhile the run's loss ('{loss.tag}') fell by {loss.improvement:.0%}: the "
+            "network learns, so this is likely fine."
+        )
+    return dataclasses.replace(v, summary=v.summary + note)
