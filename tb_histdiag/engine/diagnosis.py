@@ -51,6 +51,7 @@ def _writing_facts(series: Series) -> dict[str, object]:
     (for ``several_trainings``)."""
     facts: dict[str, object] = {}
     if series.num_steps:
+        facts["first_wall_time"] = float(series.wall_times.min())
         facts["last_wall_time"] = float(series.wall_times.max())
     if series.restarts:
         facts["restarts"] = series.restarts

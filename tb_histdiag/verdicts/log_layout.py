@@ -106,7 +106,7 @@ def several_trainings(tags: Sequence[TagDiagnosis]) -> Verdict | None:
     """Tags written again from an earlier step: more than one training in this run directory."""
     again = [d for d in tags if d.facts.get("restarts")]
     if not again:
-        return None
+        return _written_over(tags)
     # The tag written again most recently tells how the latest writing began.
     newest = max(again, key=lambda d: d.facts["restarted_at"])
     latest = newest.facts["restarts"][-1]
@@ -158,4 +158,60 @@ def several_trainings(tags: Sequence[TagDiagnosis]) -> Verdict | None:
             "tutorials do), or delete the old run before re-running into it."
         ),
         tags=tuple(d.tag for d in again),
+    )
+
+
+#: Seconds between one tag's last record and another's first that no clock jitter explains.
+_CLOCK_SLACK = 0.25
+
+
+def _written_over(tags: Sequence[TagDiagnosis]) -> Verdict | None:
+    """Several trainings that the loader has already merged (TensorBoard's Rust loader keeps
+    only the latest writing of a tag written again), told by the wall clock: a tag that began
+    at an earlier step than another tag's last, yet only after that tag had stopped. In one
+    training, step s of any tag is written before a later step of any other."""
+    timed = [d for d in tags if "first_wall_time" in d.facts and d.first_step is not None]
+    if len(timed) < 2:
+        return None
+    began = max(timed, key=lambda d: d.facts["first_wall_time"])
+    start = began.facts["first_wall_time"]
+    earlier = [
+        d
+        for d in timed
+        if d.facts["last_wall_time"] + _CLOCK_SLACK < start
+        and d.last_step is not None
+        and began.first_step < d.last_step
+    ]
+    if not earlier:
+        return None
+    ended = max(d.facts["last_wall_time"] for d in earlier)
+    latest = [d for d in timed if d.facts["first_wall_time"] > ended + _CLOCK_SLACK]
+    first = min(d.first_step for d in latest)
+    last_steps = [d.last_step for d in latest if d.last_step is not None]
+    return Verdict(
+        id="several_trainings",
+        severity="info",
+        title="At least 2 trainings written into this run directory: the latest is judged",
+        summary=(
+            f"{_some([d.tag for d in latest])} began at step {first:,} only after "
+            f"{_some([d.tag for d in earlier])} had stopped at step "
+            f"{max(d.last_step for d in earlier):,} (their wall-clock times): the run directory "
+            "holds more than one training. TensorBoard's loader keeps only the latest writing "
+            "of a tag that was written again, so those are judged on the latest training; the "
+            "others were last written by an earlier training: what they show is that "
+            "training's."
+        ),
+        evidence={
+            "trainings": 2,
+            "restart_step": first,
+            "from_start": None,
+            "tags": len(latest),
+            "earlier_only_tags": len(earlier),
+        },
+        steps=(first, max(last_steps)) if last_steps else (first,),
+        fix=(
+            "Give each training its own log_dir (e.g. logs/fit/<date-time>, as TensorFlow's "
+            "tutorials do), or delete the old run before re-running into it."
+        ),
+        tags=tuple(d.tag for d in latest + earlier),
     )
