@@ -162,6 +162,10 @@ def test_classifier_heads_come_after_the_layers_they_read_whatever_the_listing_o
         ("ReLU()", "activation", "ReLU()"),
         ("Softmax(dim=1)", "output", "Softmax(dim=1)"),
         ("param/0.weight", "weight", "0"),
+        # Keras 1's callback: {layer}_W, {layer}_b and the layer's output {layer}_out.
+        ("dense_1_W", "weight", "dense_1"),
+        ("dense_1_out", "activation", "dense_1"),
+        ("fc_out.weight", "weight", "fc_out"),
         ("params/conv1/weight", "weight", "conv1"),
         # Older Keras 3 callbacks write the weight's own name only: no layer is named.
         ("kernel/histogram", "weight", "(model)"),

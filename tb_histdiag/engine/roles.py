@@ -192,6 +192,8 @@ def _own_role(component: str, parent: str | None) -> str | None:
         return "output"
     if wordset & _ACTIVATION_WORDS or (words and words[0] == "h" and len(words) > 1):
         return "activation"  # TF1 tutorials call hidden activations h_conv1, h_fc1
+    if len(words) > 1 and words[-1] == "out" and lower.endswith("_out"):
+        return "activation"  # Keras 1's callback: dense_1_W, dense_1_b and the output dense_1_out
     meaningful = {w for w in words if not w.isdigit()}
     if meaningful and meaningful <= _INPUT_WORDS:  # a bare number ("weights/0") names nothing
         return "input"
@@ -214,6 +216,7 @@ def _strip_role_words(name: str) -> str:
         previous = name
         name = _ROLE_SUFFIX.sub(lambda m: m.group(1) if m.start() == 0 else "", name)
         name = re.sub(r"(?i)([/._\-])0$", "", name)  # Keras' "_0" variable suffix
+        name = re.sub(r"(?i)(?<=[a-z0-9])_out$", "", name)  # Keras 1: dense_1_out
         name = name.strip("/._:- ")
     return name
 
