@@ -248,7 +248,7 @@ def _parse(tag: str, scopes: frozenset[str] = frozenset()) -> _Parsed:
     head, _, last = tag.rpartition("/")
     module = _MODULE_REPR.fullmatch(last)
     if module:
-        return _module_output(tag, head, module.group(1), scopes)
+        return _module_output(head, last, module.group(1), scopes)
     name = re.sub(r":\d+$", "", tag)
     spans = [(m.start(), m.end(), m.group()) for m in _COMPONENT.finditer(name)]
     gradient = False
@@ -305,18 +305,23 @@ def _parse(tag: str, scopes: frozenset[str] = frozenset()) -> _Parsed:
     return _Parsed(own_role or "other", layer, None)
 
 
-def _module_output(tag: str, head: str, module: str, scopes: frozenset[str]) -> _Parsed:
-    """A tag that ends in a module's repr (``Pre-Activations/Linear(in_features=320, ...)``):
-    what a forward hook saw come out of that module. Its arguments say nothing of the role
+#: What can come out of a module: a forward hook sees one of these (or a gradient of one).
+_MODULE_OUTPUTS = ("activation", "preactivation", "output")
+
+
+def _module_output(head: str, last: str, module: str, scopes: frozenset[str]) -> _Parsed:
+    """A tag whose last component is a module's repr (``Pre-Activations/Linear(...)``): what a
+    forward hook saw come out of that module. Its arguments say nothing of the role
     (``bias=True`` is not a bias), and they keep modules of one class apart as layers. The role
     comes from the namespaces and the class (``ReLU`` → activation, ``Softmax`` → output);
     a module's output is otherwise an activation."""
     p = _parse(f"{head}/{module}" if head else module, scopes)
-    role = p.role if p.role in ("activation", "preactivation", "output", "gradient") else None
-    if p.role == "gradient" and p.target not in (None, "activation", "preactivation", "output"):
-        p = dataclasses.replace(p, target=None)
-    layer = p.layer[: -len(module)] + tag.rpartition("/")[2] if p.layer.endswith(module) else tag
-    return _Parsed(role or "activation", layer, p.target)
+    role = p.role if p.role in (*_MODULE_OUTPUTS, "gradient") else "activation"
+    target = p.target if p.target in _MODULE_OUTPUTS else None
+    layer = (
+        p.layer[: -len(module)] + last if p.layer.endswith(module) else f"{head}/{last}".lstrip("/")
+    )
+    return _Parsed(role, layer, target)
 
 
 def role_of(tag: str) -> str:

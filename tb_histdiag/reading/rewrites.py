@@ -7,10 +7,10 @@ keeps what the latest writing left standing: a record at step ``s`` drops every 
 before it at a step ``>= s``. Its Python loader keeps everything, in the order written: in an
 event file of version 2 (what TF2, PyTorch and tensorboardX write) it purges only after a
 ``SessionLog.START`` event, which those writers do not write. Both are read here as the Rust
-loader reads: a record
-counts when every record written after it has a greater step. So a re-run from 0 is judged on
-its own, a resumed run on its steps before the resume point and everything after, and several
-tensors logged at one step (older Keras 3 callbacks) on the last of them.
+loader reads: a record counts when every record written after it has a greater step. So a
+re-run from 0 is judged on its own, a resumed run on its steps before the resume point and
+everything after, and several tensors logged at one step (older Keras 3 callbacks) on the last
+of them.
 """
 
 from __future__ import annotations

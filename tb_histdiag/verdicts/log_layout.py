@@ -88,8 +88,8 @@ def unnamed_layers(tags: Sequence[TagDiagnosis]) -> Verdict | None:
         steps=steps,
         fix=(
             FIX + " To check which it is, diagnose with TensorBoard's Python loader "
-            "(tb-histdiag LOGDIR --no-load-fast, or tensorboard --load_fast=false), which keeps every "
-            "tensor and tells them apart."
+            "(tb-histdiag LOGDIR --no-load-fast, or tensorboard --load_fast=false), which keeps "
+            "every tensor and tells them apart."
         ),
         tags=tuple(d.tag for d in rest_on),
     )
@@ -130,7 +130,10 @@ def several_trainings(tags: Sequence[TagDiagnosis]) -> Verdict | None:
     )
     lasts = [d.last_step for d in again if d.last_step is not None]
     if from_start:
-        how = f"starting again from its first step ({latest:,}), as a script re-run with the same log_dir does"
+        how = (
+            f"starting again from its first step ({latest:,}), as a script re-run with the same "
+            "log_dir does"
+        )
         kept = "only the latest training is judged"
     else:
         how = f"starting again at step {latest:,}, as a training resumed from a checkpoint does"
@@ -138,7 +141,10 @@ def several_trainings(tags: Sequence[TagDiagnosis]) -> Verdict | None:
     return Verdict(
         id="several_trainings",
         severity="info",
-        title=f"{how_many.capitalize()} trainings written into this run directory: the latest is judged",
+        title=(
+            f"{how_many.capitalize()} trainings written into this run directory: the latest is "
+            "judged"
+        ),
         summary=(
             f"The steps of {_some([d.tag for d in again])} go back: the run directory holds "
             f"{how_many} writings, the latest {how}. As TensorBoard's default loader keeps "
