@@ -75,7 +75,8 @@ $(TF_VENV)/.installed: pyproject.toml
 
 test-keras: $(TF_VENV)/.installed  ## Keras callbacks (HistogramLogger, DiagnosticsCallback) in real model.fit, in a TensorFlow venv
 	OPENBLAS_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=2 $(TF_VENV)/bin/python -m pytest -p no:cacheprovider \
-	  -W ignore::DeprecationWarning tests/test_keras_logger.py tests/test_keras_callback.py
+	  -W ignore::DeprecationWarning tests/test_keras_logger.py tests/test_keras_callback.py \
+	  tests/test_keras_architectures.py
 
 test: lint test-js test-py test-keras compat-ci  ## The whole suite (what CI runs): Python, JS, Keras, the oldest and newest compat rows
 

@@ -164,6 +164,17 @@ def _is_norm_module(component: str) -> bool:
     return bool(set(words) & _NORM_MODULE_WORDS) or joined.endswith(("norm", "normalization"))
 
 
+def is_batch_norm(layer: str) -> bool:
+    """Whether a normalisation layer's name says it normalises each channel over the batch (or
+    the sample): BatchNorm or InstanceNorm (``bn1``, ``BatchNorm2d``, ``batch_normalization``),
+    which remove a per-channel constant. LayerNorm, GroupNorm and RMSNorm normalise across
+    channels and do not."""
+    words = set(_words(layer))
+    return bool(words & {"bn", "batchnorm", "instancenorm"}) or (
+        bool(words & {"batch", "instance"}) and bool(words & {"norm", "normalization"})
+    )
+
+
 def _own_role(component: str, parent: str | None) -> str | None:
     """The role a component names, or None when it names none."""
     words = _words(component)

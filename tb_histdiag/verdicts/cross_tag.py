@@ -9,6 +9,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from tb_histdiag.engine.roles import is_batch_norm
 from tb_histdiag.results import LossOutcome, TagDiagnosis, Verdict
 from tb_histdiag.verdicts.inferred import (
     dead_units_inferred_from_weights,
@@ -213,9 +214,16 @@ def redundant_biases(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str, V
     BatchNorm): the normalisation subtracts the mean, so the bias gets a zero gradient by
     construction and stays where it started. Recognised from the bias gradient being orders of
     magnitude below the same layer's weight gradient, or, without gradients, from a bias that
-    does not move while its weights learn, in a run with normalisation layers. Returns an info
-    verdict for the bias and for its gradient, which replaces their alarms."""
+    does not move while its weights learn, in a run with batch normalisation layers (BatchNorm,
+    InstanceNorm: LayerNorm normalises across channels and leaves a bias before it learning). A
+    bias whose movement cannot be measured (one value, no spread) is not taken as still. Returns
+    an info verdict for the bias and for its gradient, which replaces their alarms."""
     has_norm = any(d.role in ("norm_scale", "norm_shift", "running_stat") for d in tags)
+    has_batch_norm = any(
+        d.role == "running_stat"
+        or (d.role in ("norm_scale", "norm_shift") and is_batch_norm(d.layer))
+        for d in tags
+    )
     by_layer: dict[str, dict[str, list[TagDiagnosis]]] = {}
     for d in tags:
         kind = d.role if d.role in ("weight", "bias") else f"grad_{d.target}"
@@ -241,33 +249,36 @@ def redundant_biases(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict[str, V
             for w in weights
         )
         by_movement = (
-            has_norm
+            has_batch_norm
             and weights_learn
             and biases
             and all(
                 any(v.id in ("frozen", "slow") for v in b.verdicts)
-                or (b.movement or 0.0) <= t.moving_min_relative_change
+                or (b.movement is not None and b.movement <= t.moving_min_relative_change)
                 for b in biases
             )
         )
         if not (by_gradient or by_movement):
             continue
         evidence = {"bias_to_weight_gradient": ratio} if ratio is not None else {}
-        measured = (
-            f" Here its gradient is {fmt(ratio)} times the weights' gradient."
-            if ratio is not None
-            else " Here the bias stays where it started while the layer's weights learn."
-        )
+        if by_gradient:
+            opening = f"The bias of {layer} is followed by a normalisation layer"
+            measured = f" Here its gradient is {fmt(ratio)} times the weights' gradient."
+        else:
+            opening = f"The bias of {layer} is most likely followed by a normalisation layer"
+            measured = (
+                " Here the bias stays where it started while the layer's weights learn, in a "
+                "run with batch normalisation layers."
+            )
         for d in (*biases, *bias_grads):
             out[d.tag] = Verdict(
                 id="redundant_bias",
                 severity="info",
                 title="Bias made redundant by a normalisation layer",
                 summary=(
-                    f"The bias of {layer} is followed by a normalisation layer (BatchNorm, "
-                    "LayerNorm, ...), which subtracts the mean of its input: adding the same "
-                    "number to every value of a channel changes nothing after it, so the bias "
-                    "receives no gradient by construction and does not learn."
+                    f"{opening} (BatchNorm), which subtracts each channel's mean: adding the "
+                    "same number to every value of a channel changes nothing after it, so the "
+                    "bias receives no gradient by construction and does not learn."
                     + measured
                     + " This is harmless."
                 ),
