@@ -23,7 +23,9 @@ It writes, under names the role parser reads without configuration:
   without gradients (the model's state, its train/eval flags included, is left as it was). A
   weight layer's output is ``<layer>/preactivations`` (``x @ W + b``); the activation module
   that follows it (``nn.ReLU``, ``nn.Tanh``, ...) is logged as ``<layer>/activations``; the
-  model's own output is ``<layer>/logits``, or ``<layer>/predictions`` after a softmax/sigmoid.
+  model's own output is ``<layer>/logits``, or ``<layer>/predictions`` after a softmax/sigmoid;
+  the hidden states of an ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` (their own tanh applied) are
+  ``<layer>/activations``.
   Activation functions called as functions (``F.relu``) have no module to hook: their layer's
   pre-activations are still logged.
 
@@ -193,6 +195,10 @@ def _name_outputs(
             out.setdefault(f"{layer}/{kind}", tensor)
         elif isinstance(module, _NORMS):
             continue
+        elif isinstance(module, torch.nn.RNNBase):
+            # The hidden states an RNN, LSTM or GRU returns went through its own tanh.
+            owner = name
+            out.setdefault(f"{name}/activations", tensor)
         elif any(True for _ in module.parameters(recurse=False)):
             owner = name
             kind = "logits" if is_final else "preactivations"
