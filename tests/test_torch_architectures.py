@@ -4,7 +4,9 @@ gradients, layer outputs on a probe):
 a residual CNN with BatchNorm, a transformer encoder (GELU, LayerNorm, dropout, AdamW), a GRU
 over embeddings, and a bidirectional LSTM read at its last position, a common mistake: there
 the reverse direction has seen one token, from a zero state, so its recurrent weights get an
-exactly zero gradient. The healthy ones raise no alarm; the mistake is found where it is."""
+exactly zero gradient. Two more mistakes: the transformer at a learning rate far too high
+(SGD at 5: NaN), and the residual CNN with an optimizer given the head's parameters only. The
+healthy ones raise no alarm; each mistake is found where it is."""
 
 from __future__ import annotations
 
@@ -89,8 +91,14 @@ def _data():
     }
 
 
+def _sgd(lr: float):
+    return lambda params, lr=lr: torch.optim.SGD(params, lr=lr)
+
+
 MODELS = {
     "resnet": (ResNet, "images", torch.optim.Adam, 1e-3),
+    "resnet_head_only": (ResNet, "images", "head_only", 1e-3),
+    "transformer_lr_high": (Transformer, "tokens", _sgd(5.0), 5.0),
     "transformer": (Transformer, "tokens", torch.optim.AdamW, 1e-3),
     "gru": (lambda: Recurrent("gru"), "tokens", torch.optim.Adam, 3e-3),
     "bilstm": (lambda: Recurrent("bilstm"), "tokens", torch.optim.Adam, 3e-3),
@@ -104,7 +112,10 @@ def runs(tmp_path_factory):
     for name, (build, kind, optimizer_class, lr) in MODELS.items():
         torch.manual_seed(0)
         model = build()
-        optimizer = optimizer_class(model.parameters(), lr=lr)
+        if optimizer_class == "head_only":
+            optimizer = torch.optim.Adam(model.fc.parameters(), lr=lr)
+        else:
+            optimizer = optimizer_class(model.parameters(), lr=lr)
         x, y = data[kind]
         g = torch.Generator().manual_seed(1)
         writer = SummaryWriter(os.path.join(logdir, name))
@@ -157,3 +168,22 @@ def test_a_bidirectional_lstm_read_at_its_last_position_has_a_dead_reverse_recur
     }
     gradient = next(t for t in run.tags if t.tag == "rnn.weight_hh_l0_reverse.grad")
     assert gradient.verdicts[0].title == "Gradients are exactly 0"
+
+
+def test_an_optimizer_given_only_the_head_is_told_as_only_the_last_layer_learning(runs):
+    run = runs["resnet_head_only"]
+    (verdict,) = run.verdicts
+    assert (verdict.id, verdict.severity) == ("last_layer_only", "warning")
+    assert verdict.title == "Only the last layer learns; the 5 layers before it are frozen"
+    frozen = {t.tag for t in run.tags if any(v.id == "frozen" for v in t.verdicts)}
+    assert {"stem.weight", "block1.conv1.weight", "block2.conv2.weight", "bn.weight"} <= frozen
+    assert not any(t.verdicts for t in run.tags if t.tag.startswith("fc."))
+
+
+def test_a_learning_rate_far_too_high_is_told_as_nan_from_where_it_starts(runs):
+    run = runs["transformer_lr_high"]
+    assert run.loss.nonfinite
+    first = {v.id for t in run.tags for v in t.verdicts[:1]}
+    assert first == {"nonfinite"}  # no zero-initialised bias is called constant on the way
+    steps = {v.evidence["first_nonfinite_step"] for t in run.tags for v in t.verdicts[:1]}
+    assert steps == {LOG_EVERY}

@@ -275,3 +275,20 @@ def test_barely_moving_weights_are_told_beside_the_loss():
     assert flat.severity == "info"
     assert flat.summary.endswith("is flat as well: the updates are likely too small.")
     assert gate_by_outcome((slow,), None) == (slow,)
+
+
+def test_a_tensor_zero_at_its_only_valid_step_is_not_called_constant_unless_weights():
+    """A transformer trained at a learning rate far too high turns NaN after its first logged
+    step: its attention biases (PyTorch starts them at 0) and its positional parameter (zeros)
+    were equal there by design, so only the NaN is told; equal weights are the symmetry story
+    even on one step."""
+    rows = [np.zeros(96)] + [np.full(96, np.nan)] * 5
+    for role in ("bias", "other"):
+        assert [v.id for v in _diagnose(rows, role=role).verdicts] == ["nonfinite"], role
+    biases = [np.full(64, 0.1)] + [np.full(64, np.nan)] * 5  # a constant 0.1 init, as for ReLUs
+    assert [v.id for v in _diagnose(biases, role="bias").verdicts] == ["nonfinite"]
+    (weights,) = _diagnose([np.full(96, 0.05)] + [np.full(96, np.nan)] * 5).verdicts
+    assert weights.id == "constant"
+    assert weights.evidence["followed_by"] == "nonfinite"
+    # Two steps at 0 are more than an initialisation: told as before.
+    assert "constant" in {v.id for v in _diagnose([np.zeros(96)] * 2, role="other").verdicts}

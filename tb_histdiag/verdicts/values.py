@@ -70,6 +70,10 @@ def constant(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     if stats.total[last] < 2 or stats.beyond_range[last]:
         return None  # a single number is trivially "constant"
     hi = float(stats.maximum[last])
+    if last == vi[0] and (role == "bias" or (role == "other" and hi == 0 == stats.minimum[last])):
+        # One valid step, at its start: biases start equal by design (0, 0.1, an LSTM's forget
+        # gate at 1), and so do learned offsets at 0 (a transformer's positional parameter).
+        return None
     thing = thing_of(role)
     if _spread_is_zero(stats, last, t):
         since = vi[0]
