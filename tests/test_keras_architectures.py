@@ -9,6 +9,7 @@ false alarm. TensorFlow is not a dependency of the project: without it these tes
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -158,3 +159,21 @@ def test_a_bias_before_layernorm_or_at_the_output_is_not_called_redundant(runs):
     assert found == []
     # The case is there: the output bias, one value, whose movement cannot be measured.
     assert [t.tag for t in run.tags if t.role == "bias" and t.movement is None] != []
+
+
+def test_a_learning_rate_far_too_small_is_not_told_as_only_the_biases_learning(tmp_path):
+    """SGD at 1e-6: no weight changes by a bit, and zero-initialised biases move by 1e-4 of
+    their layer's weight spread. Against their own (zero) starting spread that looks like
+    learning; it is not a layer whose optimizer misses its weights."""
+    build, data, loss = MODELS["bilstm"]
+    keras.utils.set_random_seed(0)
+    model = build()
+    model.compile(optimizer=keras.optimizers.SGD(1e-6), loss=loss)
+    x, y = data()
+    callback = keras.callbacks.TensorBoard(str(tmp_path), histogram_freq=1)
+    model.fit(x, y, epochs=EPOCHS, batch_size=64, verbose=0, callbacks=[callback])
+    (run,) = tb_histdiag.diagnose(str(tmp_path)).runs
+    assert run.loss.flat
+    assert [v.id for layer in run.layers for v in layer.verdicts] == []
+    frozen = [t.tag for t in run.tags if any(v.id == "frozen" for v in t.verdicts)]
+    assert any(re.search(r"/conv1d(_\d+)?/kernel/", tag) for tag in frozen), frozen

@@ -91,6 +91,7 @@ def diagnose_series(
         value_range = rules.recent_range(s, thresholds)
         growth = rules.measure_growth(s, role.role, thresholds)
         movement = rules.relative_change(s)
+        moved_by = rules.first_last_distance(s)
         path = rules.movement_path(s)
         vi = s.valid_index
         last_quantiles = tuple(float(q) for q in s.quantiles[vi[-1]]) if vi.size else ()
@@ -117,6 +118,7 @@ def diagnose_series(
             **({} if mean_abs is None else {"mean_abs": mean_abs}),
             **({} if value_range is None else dict(zip(("recent_min", "recent_max"), value_range))),
             **({} if growth is None else {"growth": growth}),
+            **({} if moved_by is None else {"moved_by": moved_by}),
             **_writing_facts(series),
         },
     )

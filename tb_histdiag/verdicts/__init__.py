@@ -13,7 +13,7 @@ from tb_histdiag.verdicts.cross_tag import (
     vanishing_relative,
 )
 from tb_histdiag.verdicts.layers import bias_only, last_layer_only
-from tb_histdiag.verdicts.learning import movement_path, relative_change
+from tb_histdiag.verdicts.learning import first_last_distance, movement_path, relative_change
 from tb_histdiag.verdicts.log_layout import several_trainings, unnamed_layers
 from tb_histdiag.verdicts.outcome import OUTCOME_GATED, gate_by_outcome, loss_outcome
 from tb_histdiag.verdicts.scale import Growth, measure_growth
@@ -29,6 +29,7 @@ __all__ = [
     "apply_rules",
     "bias_only",
     "cross_tag_step",
+    "first_last_distance",
     "gate_by_outcome",
     "last_layer_only",
     "loss_outcome",

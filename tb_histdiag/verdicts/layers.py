@@ -35,7 +35,17 @@ def bias_only(layer: str, tags: Sequence[TagDiagnosis], t: Thresholds) -> Verdic
     biases = [d for d in tags if d.role == "bias"]
     if not weights or not biases:
         return None
-    if not all(_is_frozen(w) for w in weights) or not any(_is_moving(b, t) for b in biases):
+    if not all(_is_frozen(w) for w in weights):
+        return None
+    # A bias initialised at 0 has no spread to measure its movement by: any update looks large
+    # against its own. It learns when it also moves by more than the same fraction of the
+    # weights' spread (a learning rate of 1e-6 moves it by 1e-4 of that; biases the optimizer
+    # alone reaches, by 6% and more).
+    spread = max((w.last_std or 0.0) for w in weights)
+    if not any(
+        _is_moving(b, t) and b.facts.get("moved_by", spread) > t.moving_min_relative_change * spread
+        for b in biases
+    ):
         return None
     if any(_stopped_upstream(w) for w in weights):
         return None  # the weights are not cut off: told on the weights, with the cause upstream

@@ -148,13 +148,21 @@ def slow(stats: SeriesStats, role: str, t: Thresholds) -> Verdict | None:
     )
 
 
-def relative_change(stats: SeriesStats) -> float | None:
-    """W1 distance between the first and last valid step, relative to their spread, or None."""
+def first_last_distance(stats: SeriesStats) -> float | None:
+    """W1 distance between the first and last valid step, in the values' own units, or None."""
     vi = stats.valid_index
     if vi.size < 2:
         return None
+    return float(w1(stats.quantiles[vi[-1]], stats.quantiles[vi[0]]))
+
+
+def relative_change(stats: SeriesStats) -> float | None:
+    """W1 distance between the first and last valid step, relative to their spread, or None."""
+    distance = first_last_distance(stats)
+    if distance is None:
+        return None
+    vi = stats.valid_index
     scale = max(float(stats.std[vi[0]]), float(stats.std[vi[-1]]))
-    distance = float(w1(stats.quantiles[vi[-1]], stats.quantiles[vi[0]]))
     if scale > 0:
         return distance / scale
     return 0.0 if distance == 0 else None
