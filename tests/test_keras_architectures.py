@@ -177,3 +177,23 @@ def test_a_learning_rate_far_too_small_is_not_told_as_only_the_biases_learning(t
     assert [v.id for layer in run.layers for v in layer.verdicts] == []
     frozen = [t.tag for t in run.tags if any(v.id == "frozen" for v in t.verdicts)]
     assert any(re.search(r"/conv1d(_\d+)?/kernel/", tag) for tag in frozen), frozen
+
+
+def test_a_gru_initialised_to_one_value_is_told_as_symmetry_from_its_first_epoch(tmp_path):
+    """Keras writes the weights after each epoch, so even the first histogram shows the three
+    gate values, not one: the symmetry is read from the large divisor at every step."""
+    build, data, loss = MODELS["gru"]
+    keras.utils.set_random_seed(0)
+    model = build()
+    for weight in model.weights:
+        weight.assign(np.full(weight.shape, 0.05, dtype="float32"))
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=loss)
+    x, y = data()
+    callback = keras.callbacks.TensorBoard(str(tmp_path), histogram_freq=1)
+    model.fit(x, y, epochs=EPOCHS, batch_size=64, verbose=0, callbacks=[callback])
+    (run,) = tb_histdiag.diagnose(str(tmp_path)).runs
+    kernels = [t for t in run.tags if re.search(r"/gru_cell/(recurrent_)?kernel/", t.tag)]
+    assert len(kernels) == 2
+    for tag in kernels:
+        assert [(v.id, v.severity) for v in tag.verdicts] == [("constant", "critical")], tag.tag
+        assert "symmetry never broken" in tag.verdicts[0].title

@@ -5,7 +5,8 @@ a residual CNN with BatchNorm, a transformer encoder (GELU, LayerNorm, dropout, 
 over embeddings, and a bidirectional LSTM read at its last position, a common mistake: there
 the reverse direction has seen one token, from a zero state, so its recurrent weights get an
 exactly zero gradient. Two more mistakes: the transformer at a learning rate far too high
-(SGD at 5: NaN), and the residual CNN with an optimizer given the head's parameters only. The
+(SGD at 5: NaN), the residual CNN with an optimizer given the head's parameters only, and
+the GRU with every parameter set to one value (each gate's units stay copies). The
 healthy ones raise no alarm; each mistake is found where it is."""
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ MODELS = {
     "resnet": (ResNet, "images", torch.optim.Adam, 1e-3),
     "resnet_head_only": (ResNet, "images", "head_only", 1e-3),
     "transformer_lr_high": (Transformer, "tokens", _sgd(5.0), 5.0),
+    "gru_constant": (lambda: Recurrent("gru"), "tokens", "constant_init", 3e-3),
     "transformer": (Transformer, "tokens", torch.optim.AdamW, 1e-3),
     "gru": (lambda: Recurrent("gru"), "tokens", torch.optim.Adam, 3e-3),
     "bilstm": (lambda: Recurrent("bilstm"), "tokens", torch.optim.Adam, 3e-3),
@@ -114,6 +116,11 @@ def runs(tmp_path_factory):
         model = build()
         if optimizer_class == "head_only":
             optimizer = torch.optim.Adam(model.fc.parameters(), lr=lr)
+        elif optimizer_class == "constant_init":  # every parameter set to 0.05
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.fill_(0.05)
+            optimizer = torch.optim.Adam(model.parameters(), lr=lr)
         else:
             optimizer = optimizer_class(model.parameters(), lr=lr)
         x, y = data[kind]
@@ -187,3 +194,15 @@ def test_a_learning_rate_far_too_high_is_told_as_nan_from_where_it_starts(runs):
     assert first == {"nonfinite"}  # no zero-initialised bias is called constant on the way
     steps = {v.evidence["first_nonfinite_step"] for t in run.tags for v in t.verdicts[:1]}
     assert steps == {LOG_EVERY}
+
+
+def test_a_gru_initialised_to_one_value_keeps_one_value_per_gate(runs):
+    """Its three gates get different updates, so the kernels end in three spikes, each of
+    fan-in x units identical values: too few buckets for the usual symmetry signature, a
+    divisor (512, 1024) no chance gives."""
+    tags = {t.tag: t for t in runs["gru_constant"].tags}
+    for tag, groups in (("rnn.weight_ih_l0", 512), ("rnn.weight_hh_l0", 1024)):
+        (verdict,) = tags[tag].verdicts
+        assert (verdict.id, verdict.severity) == ("constant", "critical"), tag
+        assert verdict.evidence["count_gcd"] == groups
+        assert verdict.title == f"Weights repeat in groups of {groups}: symmetry never broken"

@@ -19,6 +19,10 @@ class Thresholds:
     #: the series starts as a single value): a small tensor spread over 2-3 buckets shares a
     #: divisor by chance (a LayerNorm scale of 64 values over 3 buckets: 16 + 32 + 16).
     symmetry_min_buckets: int = 6
+    #: ... or on 2 or more buckets when the divisor is at least this: every count a multiple of
+    #: 64 at three steps is no chance (a GRU or LSTM initialised to a constant keeps one value
+    #: per gate, each repeated fan-in x units times).
+    symmetry_min_gcd_few_buckets: int = 64
     #: Minimum number of consecutive unchanged logged steps before a series is called frozen.
     frozen_min_steps: int = 3
     #: A series unchanged over at least this fraction of its logged steps (at the end) is frozen.

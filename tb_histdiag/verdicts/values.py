@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from tb_histdiag.engine.stats import SeriesStats
@@ -146,15 +148,22 @@ def _repeating_groups(stats: SeriesStats, role: str, t: Thresholds) -> Verdict |
     if vi.size < 2:
         return None
 
-    def signature(i: int) -> bool:
-        return bool(
-            stats.count_gcd[i] >= t.symmetry_min_gcd
-            and stats.nonempty_buckets[i] >= t.symmetry_min_buckets
+    def groups(min_gcd: int, min_buckets: int) -> Callable[[int], bool]:
+        return lambda i: bool(
+            stats.count_gcd[i] >= min_gcd and stats.nonempty_buckets[i] >= min_buckets
         )
 
+    # Many buckets sharing a small divisor, or a few sharing a large one (a GRU or LSTM kept
+    # one value per gate): from the first step (or one value there) to the last two.
+    starts_equal = _spread_is_zero(stats, vi[0], t)
     recent = vi[-2:]
-    starts_so = _spread_is_zero(stats, vi[0], t) or signature(vi[0])
-    if not (starts_so and all(signature(i) for i in recent)):
+    if not any(
+        (starts_equal or signature(vi[0])) and all(signature(i) for i in recent)
+        for signature in (
+            groups(t.symmetry_min_gcd, t.symmetry_min_buckets),
+            groups(t.symmetry_min_gcd_few_buckets, 2),
+        )
+    ):
         return None
     last = vi[-1]
     g = int(stats.count_gcd[recent].min())
