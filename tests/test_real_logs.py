@@ -259,7 +259,12 @@ def tuning_torch_logdir(tmp_path_factory):
     from tb_histdiag.scenarios.corpus import TORCH, Job, run_job
 
     logdir = tmp_path_factory.mktemp("torch_tuning")
-    for name, variant in (("explode_then_die", 0), ("explode_then_die", 2), ("deep_sigmoid", 0)):
+    for name, variant in (
+        ("explode_then_die", 0),
+        ("explode_then_die", 2),
+        ("deep_sigmoid", 0),
+        ("weight_decay_collapse", 0),
+    ):
         run_job(Job(TORCH, name, variant), logdir)
     return str(logdir)
 
@@ -283,6 +288,27 @@ def test_gradients_that_explode_then_die_are_told_as_an_explosion_first(tuning_t
         assert verdict.evidence["growth"] >= 1e3
         assert "then gradients are exactly 0" in verdict.title
         assert "the explosion is the cause" in verdict.summary
+
+
+def test_gradients_vanishing_under_collapsing_weights_are_told_as_its_consequence(
+    tuning_torch_runs,
+):
+    """Weight decay far too strong (AdamW): every weight collapses towards 0 from step 4, and
+    the gradients through the layers shrink with them, to exactly 0. The alarm is the collapse
+    on the weights; the gradients say they follow from it, as info, with the collapse's fix."""
+    run = tuning_torch_runs["torch_weight_decay_collapse_v0"]
+    tags = _tags(run)
+    for layer in ("fc1", "fc2", "fc3", "fc4"):
+        (collapse,) = tags[f"{layer}.weight"].verdicts
+        assert collapse.id == "collapsing"
+        assert collapse.severity in ("warning", "critical")
+        (told,) = tags[f"grad/{layer}.weight"].verdicts
+        assert (told.id, told.severity) == ("vanishing", "info")
+        assert told.evidence["collapsing_tag"] == f"{layer}.weight"
+        assert told.title.endswith(", as the weights they update collapse")
+        assert told.fix == collapse.fix
+    alarms = {t.tag for t in run.tags for v in t.verdicts if v.severity != "info"}
+    assert not any(tag.startswith("grad/") for tag in alarms)
 
 
 def test_gradients_that_explode_in_one_step_bursts_are_told_as_an_explosion(

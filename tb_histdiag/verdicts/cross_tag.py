@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from tb_histdiag.engine.roles import is_batch_norm
 from tb_histdiag.results import LossOutcome, TagDiagnosis, Verdict
+from tb_histdiag.verdicts.consequences import tells, told_as_consequences
 from tb_histdiag.verdicts.inferred import (
     dead_units_inferred_from_weights,
     inputs_dead,
@@ -47,14 +48,6 @@ def unsaturable_preactivations(tags: Sequence[TagDiagnosis]) -> set[str]:
         if d.role == "preactivation"
         and (d.layer in unbounded_layers or _UNSATURABLE_NAME.search(d.tag))
     }
-
-
-def _tells(d: TagDiagnosis, verdict_id: str) -> bool:
-    """Whether a tag's verdicts say ``verdict_id``, as a root cause or as its consequence."""
-    return any(
-        v.id == verdict_id or verdict_id in str(v.evidence.get("followed_by", "")).split(", ")
-        for v in d.verdicts
-    )
 
 
 def _gradients_of(tags: Sequence[TagDiagnosis], targets: tuple) -> list[TagDiagnosis]:
@@ -96,7 +89,7 @@ def _vanishing_profile(
     out = {}
     for d in grads:
         level = d.facts["mean_abs"]
-        if d.depth == deepest or not level > 0 or _tells(d, "vanishing"):
+        if d.depth == deepest or not level > 0 or tells(d, "vanishing"):
             continue  # exactly 0 is the absolute rule's (or a root cause's consequence)
         ratio = level / reference
         if ratio < bar and (stuck or level < t.vanishing_first_max):
@@ -150,11 +143,11 @@ def corroborated_explosions(tags: Sequence[TagDiagnosis], t: Thresholds) -> dict
       where other tensors of the same role explode by their own rule: the same explosion,
       caught a little earlier in its course.
     """
-    exploded = [d for d in tags if _tells(d, "exploding")]
+    exploded = [d for d in tags if tells(d, "exploding")]
     out: dict[str, Verdict] = {}
     for d in tags:
         g = d.facts.get("growth")
-        if not isinstance(g, Growth) or _tells(d, "exploding"):
+        if not isinstance(g, Growth) or tells(d, "exploding"):
             continue
         needed, floor = growth_bars(d.role, t, g.from_zero)
         if d.role == "gradient":
@@ -322,7 +315,7 @@ def cross_tag_step(
     dead, inputs_of_dead = dead_units_inferred_from_weights(tags, t)
     # One parameter tensor growing alone may have settled where the loss wants it (see
     # settled_growth); a learning rate that blows up the weights blows up every layer.
-    exploded = [d.tag for d in tags if d.role in ("weight", "bias") and _tells(d, "exploding")]
+    exploded = [d.tag for d in tags if d.role in ("weight", "bias") and tells(d, "exploding")]
     alone = exploded[0] if len(exploded) == 1 else None
     out = []
     for d in tags:
@@ -348,41 +341,4 @@ def cross_tag_step(
             verdicts = settled_growth(verdicts, d.facts.get("growth"), loss, t)
         d = dataclasses.replace(d, verdicts=gate_by_outcome(verdicts, loss))
         out.append(inputs_dead(d, inputs_of_dead[d.tag]) if d.tag in inputs_of_dead else d)
-    return _frozen_by_vanishing(out)
-
-
-def _frozen_by_vanishing(tags: list[TagDiagnosis]) -> list[TagDiagnosis]:
-    """Weights that never change because their gradients vanish (updates below what a float32
-    weight of their size can take): ``frozen`` is true of the histogram, but the cause is the
-    vanishing gradient its own layer's gradient tag shows, not a parameter cut off from the
-    optimizer. The story and the fix say so."""
-    vanishing = {
-        d.layer: d
-        for d in tags
-        if d.role == "gradient" and d.target in ("weight", None) and _tells(d, "vanishing")
-    }
-    out = []
-    for d in tags:
-        grad = vanishing.get(d.layer)
-        if grad is None or d.role != "weight" or not any(v.id == "frozen" for v in d.verdicts):
-            out.append(d)
-            continue
-        level = grad.facts.get("mean_abs", 0.0)
-        verdicts = tuple(
-            dataclasses.replace(
-                v,
-                title=f"{v.title.split(': ')[0]}: its gradients vanish",
-                summary=(
-                    f"{v.summary} Its gradients ('{grad.tag}') average {fmt(level)}: updates "
-                    "that small do not change the values of these weights, so the cause is the "
-                    "vanishing gradient, not weights cut off from the optimizer."
-                ),
-                evidence={**v.evidence, "vanishing_gradient_tag": grad.tag},
-                fix=next(g.fix for g in grad.verdicts),
-            )
-            if v.id == "frozen"
-            else v
-            for v in d.verdicts
-        )
-        out.append(dataclasses.replace(d, verdicts=verdicts))
-    return out
+    return told_as_consequences(out)
