@@ -293,9 +293,10 @@ def test_gradients_that_explode_then_die_are_told_as_an_explosion_first(tuning_t
 def test_gradients_vanishing_under_collapsing_weights_are_told_as_its_consequence(
     tuning_torch_runs,
 ):
-    """Weight decay far too strong (AdamW): every weight collapses towards 0 from step 4, and
-    the gradients through the layers shrink with them, to exactly 0. The alarm is the collapse
-    on the weights; the gradients say they follow from it, as info, with the collapse's fix."""
+    """Weight decay far too strong (SGD, weight_decay 4): every weight collapses towards 0 from
+    step 4, and the gradients through the layers shrink with them, to exactly 0. The alarm is
+    the collapse on the weights; the gradients say they follow from it, as info, with the
+    collapse's fix."""
     run = tuning_torch_runs["torch_weight_decay_collapse_v0"]
     tags = _tags(run)
     for layer in ("fc1", "fc2", "fc3", "fc4"):
