@@ -95,6 +95,13 @@ def unnamed_layers(tags: Sequence[TagDiagnosis]) -> Verdict | None:
     )
 
 
+#: What to do about several trainings in one run directory, however they were seen.
+_RERUN_FIX = (
+    "Give each training its own log_dir (e.g. logs/fit/<date-time>, as TensorFlow's tutorials "
+    "do), or delete the old run before re-running into it."
+)
+
+
 def _some(tags: Sequence[str]) -> str:
     """Up to three tag names, and how many more."""
     if len(tags) <= 3:
@@ -159,10 +166,7 @@ def several_trainings(tags: Sequence[TagDiagnosis]) -> Verdict | None:
             "earlier_only_tags": len(earlier),
         },
         steps=(latest, max(lasts)) if lasts else (latest,),
-        fix=(
-            "Give each training its own log_dir (e.g. logs/fit/<date-time>, as TensorFlow's "
-            "tutorials do), or delete the old run before re-running into it."
-        ),
+        fix=_RERUN_FIX,
         tags=tuple(d.tag for d in again),
     )
 
@@ -215,9 +219,6 @@ def _written_over(tags: Sequence[TagDiagnosis]) -> Verdict | None:
             "earlier_only_tags": len(earlier),
         },
         steps=(first, max(last_steps)) if last_steps else (first,),
-        fix=(
-            "Give each training its own log_dir (e.g. logs/fit/<date-time>, as TensorFlow's "
-            "tutorials do), or delete the old run before re-running into it."
-        ),
+        fix=_RERUN_FIX,
         tags=tuple(d.tag for d in latest + earlier),
     )
